@@ -1,0 +1,40 @@
+"""mcdl — *The Matrix Calculus You Need For Deep Learning* (Parr & Howard), by doing.
+
+The public face of the package: re-exports only.  Names load lazily, so ``import mcdl`` stays fast and
+the widget/sympy machinery is imported the first time a chapter asks for it.
+"""
+from importlib import import_module as _import_module
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    # numeric.py — finite differences in numerator layout (paper §2–4)
+    "derivative": "numeric", "partial": "numeric", "gradient": "numeric", "jacobian": "numeric",
+    # shapes.py
+    "ShapeError": "shapes",
+    # symbolic.py — safe parsing of what a learner types, symbolic derivatives
+    "parse_expression": "symbolic", "symbolic_derivative": "symbolic", "to_latex": "symbolic",
+    "UnsafeExpressionError": "symbolic",
+    # derivation.py — step-by-step derivations (paper §4.5.1's four steps)
+    "Derivation": "derivation", "Step": "derivation", "chain_rule_steps": "derivation",
+    "stepper": "derivation",
+    # check.py / exercises.py — exercise feedback
+    "check": "check", "Feedback": "check", "hint": "check",
+    # widgets
+    "tangent_explorer": "widgets.tangent",
+}
+
+__all__ = sorted(_EXPORTS) + ["__version__"]
+
+
+def __getattr__(name):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'mcdl' has no attribute {name!r}")
+    value = getattr(_import_module(f"mcdl.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return __all__
