@@ -1,0 +1,136 @@
+"""Drawing helpers shared by the widgets and the chapters.
+
+The live figure mechanism (why, in short — the README's Architecture section has the numbers):
+a widget owns ONE matplotlib figure whose canvas is an ipympl ``Canvas`` widget.  The slow part of
+a redraw is the static scenery (axes, ticks, labels, the curve); those are rendered once and kept as
+a background.  A slider move changes only the "animated" artists (a tangent line, a point), which
+are drawn over the saved background and blitted; ipympl then ships only the changed pixels to the
+browser.  A full redraw happens only when the scenery changes (e.g. new limits) or the browser asks.
+"""
+from __future__ import annotations
+
+import io
+
+import numpy as np
+from matplotlib.figure import Figure
+
+# One palette for the whole course (colour-blind safe: Okabe–Ito).
+COLORS = {
+    "curve": "#0072B2",
+    "tangent": "#D55E00",
+    "secant": "#009E73",
+    "point": "#000000",
+    "accent": "#CC79A7",
+    "muted": "#999999",
+}
+
+
+def sample_curve(f, xlim, num: int = 400):
+    """Sample f on [xlim]: returns (xs, ys) with points outside f's domain set to NaN, no warnings.
+
+    f may be vectorised (numpy) or scalar-only; both work.
+    """
+    xs = np.linspace(float(xlim[0]), float(xlim[1]), num)
+    with np.errstate(all="ignore"):
+        try:
+            ys = np.asarray(f(xs), dtype=float)
+            if ys.shape != xs.shape:
+                raise ValueError
+        except Exception:
+            ys = np.array([_safe_scalar(f, x) for x in xs])
+    ys = np.where(np.isfinite(ys), ys, np.nan)
+    return xs, ys
+
+
+def _safe_scalar(f, x) -> float:
+    try:
+        with np.errstate(all="ignore"):
+            return float(f(x))
+    except Exception:
+        return np.nan
+
+
+def nice_ylim(ys, pad: float = 0.12, clip: float = 1e3):
+    """y-limits that show the finite part of a sampled curve with some air; robust to huge spikes."""
+    finite = ys[np.isfinite(ys)]
+    if finite.size == 0:
+        return (-1.0, 1.0)
+    lo, hi = np.percentile(finite, [1, 99]) if finite.size > 20 else (finite.min(), finite.max())
+    lo, hi = max(lo, -clip), min(hi, clip)
+    if hi - lo < 1e-9:
+        lo, hi = lo - 1.0, hi + 1.0
+    span = hi - lo
+    return (float(lo - pad * span), float(hi + pad * span))
+
+
+class LiveFigure:
+    """A matplotlib figure on an ipympl canvas, with blitting for the artists that move.
+
+    ``add_animated(artist)`` marks an artist as one that changes on every update; ``update()`` draws
+    the animated artists over the cached background and ships the changed pixels.  ``redraw()`` is
+    the full (slow) redraw for when the scenery changes.  ``png()`` renders the current state as PNG
+    bytes — the static picture a notebook keeps for readers without a kernel.
+    """
+
+    def __init__(self, figsize=(6.0, 3.6), dpi: int = 96, nrows: int = 1, ncols: int = 1, **subplot_kw):
+        from ipympl.backend_nbagg import Canvas, FigureManager
+
+        self.figure = Figure(figsize=figsize, dpi=dpi, layout="constrained")
+        self.canvas = Canvas(self.figure)
+        self.manager = FigureManager(self.canvas, id(self))
+        for trait, value in (("toolbar_visible", False), ("header_visible", False),
+                             ("footer_visible", False), ("resizable", False),
+                             ("syncing_data_url", False)):   # our own PNG fallback replaces it; saves a 2nd PNG encode per frame
+            setattr(self.canvas, trait, value)
+        self.axes = self.figure.subplots(nrows, ncols, squeeze=False, **subplot_kw)
+        self._animated = []
+        self._background = None
+        self._suspended = False
+        self.canvas.mpl_connect("draw_event", self._on_draw)
+
+    @property
+    def ax(self):
+        return self.axes[0, 0]
+
+    def add_animated(self, artist):
+        artist.set_animated(True)
+        self._animated.append(artist)
+        return artist
+
+    def _on_draw(self, event):
+        if self._suspended:
+            return
+        self._background = self.canvas.copy_from_bbox(self.figure.bbox)
+        self._draw_animated()
+
+    def _draw_animated(self):
+        for artist in self._animated:
+            artist.axes.draw_artist(artist) if artist.axes is not None else self.figure.draw_artist(artist)
+
+    def redraw(self):
+        """Full render (scenery and animated artists); refreshes the cached background."""
+        self.canvas.draw()
+
+    def update(self):
+        """Fast path: restore the background, draw the moving artists, send the changed pixels."""
+        if self._background is None:
+            self.redraw()
+            return
+        self.canvas.restore_region(self._background)
+        self._draw_animated()
+        self.canvas.blit(self.figure.bbox)
+
+    def png(self) -> bytes:
+        """The figure as it looks now, as PNG bytes (animated artists included)."""
+        self._suspended = True
+        for artist in self._animated:
+            artist.set_animated(False)
+        try:
+            buf = io.BytesIO()
+            self.figure.savefig(buf, format="png", dpi=self.figure.dpi)
+        finally:
+            for artist in self._animated:
+                artist.set_animated(True)
+            self._suspended = False
+        self.redraw()
+        return buf.getvalue()

@@ -1,0 +1,34 @@
+"""What every mcdl widget shares: a caption line and a static picture for readers without a kernel."""
+from __future__ import annotations
+
+import base64
+
+import ipywidgets as widgets
+
+
+class Explorer(widgets.VBox):
+    """A VBox whose notebook output also carries a PNG of its initial state and its caption as text.
+
+    JupyterLab and Voila render the live widget (the widget view mimetype outranks image/png), so a
+    learner with a kernel sees the figure once; GitHub, nbviewer and a printed handout, which cannot
+    run widgets, fall back to the PNG and the caption.  Subclasses set ``self.live`` (a LiveFigure)
+    and ``self.caption`` (a Label updated on every change; the browser tests wait on it).
+    """
+
+    live = None
+    caption: widgets.Label
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if bundle is None:
+            return None
+        bundle["text/plain"] = self.caption.value
+        if self.live is not None:
+            png = base64.b64encode(self.live.png()).decode("ascii")
+            bundle["image/png"] = png
+        return bundle
+
+
+def caption_label(text: str = "") -> widgets.Label:
+    """The one-line text caption: readable by screen readers, and the browser tests' 'update done' signal."""
+    return widgets.Label(value=text, style={"font_family": "monospace"})
