@@ -11,38 +11,68 @@ errors over cleverness.  Conventions (paper §3–4.1, numerator layout):
   (each row is that output's gradient), one column per input.  A scalar x counts as n = 1 and a
   scalar result as m = 1.
 
-Two methods:
+Three methods:
 
-* ``"central"`` (default): (f(x + hⱼ) − f(x − hⱼ)) / 2hⱼ with hⱼ = ∛ε · max(|xⱼ|, 1e-4).  The
-  truncation error shrinks like h², the round-off error grows like ε/h; ∛ε balances the two.  The
-  step follows each coordinate's own magnitude, so a badly scaled function (1e6·x³ at x = 1e-3, or
-  anything at x = 1e8) keeps its accuracy; the small floor keeps the step non-zero at xⱼ = 0.
+* ``"central"`` (default): (f(x + hⱼ) − f(x − hⱼ)) / 2hⱼ.  The truncation error shrinks like h²,
+  the round-off error grows like ε·|f|/h; a step near ∛ε times the scale of xⱼ balances the two.
+  But which scale?  max(|xⱼ|, 1) loses digits on a badly scaled function (1e6·x³ at x = 1e-3: 5 of
+  them) and |xⱼ| alone fails near 0 (an offset f = x + 1e6 at x = 0).  So mcdl tries up to four
+  steps hⱼ = ∛ε · max(|xⱼ|, s) for s = 1, 1e-2, 1e-4, 0 (one step when |xⱼ| ≥ 1), estimates each
+  one's error — round-off ε·(|f(x+h)| + |f(x−h)|)/2h plus truncation, read off the change to the
+  next smaller step — and keeps, column by column, the step with the smallest estimate.
+* ``"forward"``: (f(x + hⱼ) − f(x)) / hⱼ with the same selection around √ε (shown in chapter 01 to
+  compare; its error shrinks only like h).
 * ``"complex"``: Im f(x + i·h) / h with h = 1e-20 · max(|xⱼ|, 1).  There is no subtraction, so no
   cancellation: the error is near machine precision.  f must accept complex input and be
   real-analytic (np.sin, **, exp, log yes; abs, max and comparisons no).
 """
 from __future__ import annotations
 
-import numpy as np
+import warnings
 
-from .shapes import ShapeError, as_output, as_point, fmt_shape, require_callable, require_index
+import numpy as np
+from numpy.exceptions import ComplexWarning
+
+from .shapes import ShapeError, as_array, as_output, as_point, fmt_shape, require_callable, require_index
 
 EPS = np.finfo(float).eps
 CENTRAL_STEP = EPS ** (1 / 3)
-STEP_FLOOR = 1e-4
 COMPLEX_STEP = 1e-20
 METHODS = ("central", "forward", "complex")
 
 
-def step_sizes(x: np.ndarray, method: str = "central") -> np.ndarray:
-    """The step hⱼ used for each coordinate of x (exposed so chapter 01 can plot it)."""
-    x = np.abs(np.asarray(x, dtype=float))
-    if method == "complex":
-        return COMPLEX_STEP * np.maximum(x, 1.0)
-    scale = np.sqrt(EPS) if method == "forward" else CENTRAL_STEP
-    h = scale * np.maximum(x, STEP_FLOOR)
-    # make x + h exactly representable, so the step really taken is the step divided by
+STEP_SCALES = (1.0, 1e-2, 1e-4, 0.0)
+
+
+def _representable(x, h):
+    """Round h so that x + h is exactly representable: the step really taken is the step divided by."""
     return (x + h) - x
+
+
+def step_sizes(x, method: str = "central") -> np.ndarray:
+    """The first (largest) step hⱼ tried for each coordinate of x: ∛ε·max(|xⱼ|, 1) for central
+    differences, √ε·max(|xⱼ|, 1) forward, 1e-20·max(|xⱼ|, 1) complex.  Chapter 01 plots it."""
+    return candidate_steps(x, method)[0]
+
+
+def candidate_steps(x, method: str = "central") -> np.ndarray:
+    """All steps tried, shape (K, n): row k uses the scale max(|xⱼ|, STEP_SCALES[k]).
+
+    Rows that repeat the previous one (every |xⱼ| ≥ 1, say) are dropped, so a well scaled point
+    costs one step, as plain central differences would.
+    """
+    x = np.abs(np.atleast_1d(np.asarray(x, dtype=float)))
+    if method == "complex":
+        return (COMPLEX_STEP * np.maximum(x, 1.0))[None, :]
+    base = np.sqrt(EPS) if method == "forward" else CENTRAL_STEP
+    rows = []
+    for s in STEP_SCALES:
+        scale = np.maximum(x, s)
+        scale = np.where(scale > 0, scale, STEP_SCALES[-2])        # x = 0 and s = 0: keep the last floor
+        h = _representable(x, base * scale)
+        if not rows or not np.array_equal(h, rows[-1]):
+            rows.append(h)
+    return np.array(rows)
 
 
 def _check_method(method):
@@ -56,8 +86,8 @@ def _call(f, x, name="f"):
         try:
             return f(x)
         except (ShapeError, TypeError, ValueError, ZeroDivisionError, IndexError, ArithmeticError) as err:
-            shape = fmt_shape(np.shape(x))
-            raise type(err)(f"{name} raised {type(err).__name__} when called with x of shape {shape}: {err}") from err
+            where = "a scalar x" if np.ndim(x) == 0 else f"x of shape {fmt_shape(np.shape(x))}"
+            raise type(err)(f"{name} raised {type(err).__name__} when called with {where}: {err}") from err
 
 
 def _evaluate(f, x, name="f") -> np.ndarray:
@@ -68,18 +98,32 @@ def _evaluate(f, x, name="f") -> np.ndarray:
     return y
 
 
+_NOT_COMPLEX = ("method='complex' needs f to accept complex input and return complex output "
+                "(use np.sin, np.exp, ** ...; abs, max and comparisons are not complex-analytic). "
+                "Use method='central' for this f.")
+
+
+def _call_complex(f, xc):
+    """f at complex points.  Real output, or a ComplexWarning (f dropped the imaginary part somewhere,
+    e.g. math.sin(x) + x**2, which would silently lose the cos term), is refused with a TypeError."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ComplexWarning)
+        try:
+            y = _call(f, xc)
+        except ComplexWarning:
+            raise TypeError(_NOT_COMPLEX) from None
+    if not np.iscomplexobj(y):
+        raise TypeError(_NOT_COMPLEX)
+    return y
+
+
 def _complex_column(f, x, j, h):
     xc = x.astype(complex)
     if xc.ndim == 0:
         xc = xc + 1j * h
     else:
         xc[j] += 1j * h
-    y = _call(f, xc)
-    if not np.iscomplexobj(y):
-        raise TypeError("method='complex' needs f to accept complex input and return complex output "
-                        "(use np.sin, np.exp, ** ...; abs, max and comparisons are not complex-analytic). "
-                        "Use method='central' for this f.")
-    y = np.asarray(y)
+    y = np.asarray(_call_complex(f, xc))
     if y.ndim > 1:
         raise ShapeError(f"f(x) should return a scalar or a 1-D vector, got shape {fmt_shape(y.shape)}.")
     return np.imag(y) / h
@@ -88,8 +132,10 @@ def _complex_column(f, x, j, h):
 def _try_batch(f, x, y0, h):
     """Evaluate f once on a batch of the 2n perturbed points stacked as columns, shape (n, 2n+1).
 
-    Accepted only when f returns shape (m, 2n+1) and the last column (x itself) reproduces f(x), so a
-    function that mixes columns (np.sum(x) over the whole array, say) is detected and refused.
+    Accepted only when f returns shape (m, 2n+1), the last column (x itself) reproduces f(x), and the
+    column of the largest step reproduces f called on that point alone.  A function that mixes columns
+    (np.sum or np.mean over the whole array, say) is detected and refused: checking x alone is not
+    enough, since the batch's mean is x's mean, so x - np.mean(x) gets column x right and the rest wrong.
     """
     n, m = x.size, max(y0.size, 1)
     steps = np.diag(h)
@@ -101,11 +147,82 @@ def _try_batch(f, x, y0, h):
         return None
     if Y.shape == (2 * n + 1,) and m == 1:
         Y = Y[None, :]
-    if Y.shape != (m, 2 * n + 1) or not np.allclose(Y[:, -1], np.atleast_1d(y0), rtol=1e-12, atol=0):
+    if Y.shape != (m, 2 * n + 1) or not np.all(np.isfinite(Y)):
         return None
-    if not np.all(np.isfinite(Y)):
+    j = int(np.argmax(h))
+    try:
+        with np.errstate(all="ignore"):
+            y_j = np.asarray(f(X[:, j].copy()), dtype=float).ravel()
+    except Exception:
         return None
-    return (Y[:, :n] - Y[:, n:2 * n]) / (2 * h)
+    # a batched call may round differently from a single one (matmul sums in another order), so an
+    # output that cancels to ~0 needs an absolute tolerance on the scale of the outputs
+    tol = 1e-12 * float(np.max(np.abs(Y)))
+    if (y_j.shape != (m,) or not np.allclose(Y[:, -1], np.ravel(y0), rtol=1e-12, atol=tol)
+            or not np.allclose(Y[:, j], y_j, rtol=1e-12, atol=tol)):
+        return None
+    return Y[:, :n], Y[:, n:2 * n]
+
+
+def _quotients(f, x, flat, y0, h, method, batch):
+    """Difference quotients for one step vector h: (J, R), both (m, n); R estimates J's round-off.
+
+    Values of f outside its domain come back as NaN here (the step selection then avoids them).
+    """
+    n, m = flat.size, max(y0.size, 1)
+    pair = None
+    if method == "central" and batch is not False and x.ndim == 1:
+        pair = _try_batch(f, flat, y0, h)
+        if pair is None and batch is True:
+            raise ShapeError(f"batch=True, but f does not handle a batch of points: called with an array of shape "
+                             f"({n}, {2 * n + 1}) whose columns are points, it should return shape ({m}, {2 * n + 1}), "
+                             "column k being f of column k alone (does f sum, average or take a norm over the whole "
+                             "array?). Use batch=None (the default) to fall back to one point at a time.")
+    if pair is None:
+        y_plus, y_minus = np.empty((m, n)), np.empty((m, n))
+        for j in range(n):
+            e = np.zeros(n)
+            e[j] = h[j]
+            for sign, out in ((1, y_plus), (-1, y_minus)):
+                if method == "forward" and sign < 0:
+                    out[:, j] = np.ravel(y0)
+                    continue
+                point = (flat + sign * e) if x.ndim else x + sign * h[j]
+                y = as_output(_call(f, point), "f(x)")
+                if y.size != m:
+                    raise ShapeError(f"f returned {m} value(s) at x but {y.size} near x; "
+                                     "its output size must not depend on x.")
+                out[:, j] = np.ravel(y)
+        pair = y_plus, y_minus
+    y_plus, y_minus = pair
+    with np.errstate(all="ignore"):
+        if method == "forward":
+            return (y_plus - np.ravel(y0)[:, None]) / h, EPS * (np.abs(y_plus) + np.abs(y0).reshape(-1, 1)) / h
+        return (y_plus - y_minus) / (2 * h), EPS * (np.abs(y_plus) + np.abs(y_minus)) / (2 * h)
+
+
+def select_step(Js, Rs, hs, order: int = 2) -> np.ndarray:
+    """Pick, entry by entry, the candidate with the smallest estimated error (round-off + truncation).
+
+    Js, Rs: (K, m, n) quotients and round-off estimates for the K candidate steps hs (K, n), largest
+    first.  Truncation at step k is read off the change to step k+1 (or, for the last usable step,
+    the change from step k−1 scaled by (h_k/h_{k−1})^order).  Non-finite candidates are never chosen.
+    Each entry ∂fᵢ/∂xⱼ is its own one-variable derivative, so each may use its own step.
+    """
+    K = Js.shape[0]
+    if K == 1:
+        return Js[0]
+    with np.errstate(all="ignore"):
+        ratio = (hs[1:] / hs[:-1])[:, None, :] ** order
+        ahead = np.abs(Js[:-1] - Js[1:])
+        behind = ahead * ratio
+        T = np.full(Js.shape, np.nan)
+        T[:-1] = ahead
+        T[1:] = np.where(np.isfinite(T[1:]), T[1:], behind)
+        T = np.where(np.isfinite(T), T, 0.0)
+        E = np.where(np.isfinite(Js) & np.isfinite(Rs), Rs + T, np.inf)          # (K, m, n)
+    best = np.argmin(E, axis=0)
+    return np.take_along_axis(Js, best[None], axis=0)[0]
 
 
 def jacobian(f, x, *, method: str = "central", batch: bool | None = None) -> np.ndarray:
@@ -113,7 +230,7 @@ def jacobian(f, x, *, method: str = "central", batch: bool | None = None) -> np.
 
     Row i is the gradient of the i-th output; column j is how every output moves with xⱼ.
     ``batch=None`` tries one call of f on all perturbed points (columns of an (n, 2n+1) array) and
-    falls back to one column at a time if f does not handle a batch; ``batch=False`` never tries.
+    falls back to one point at a time if f does not handle a batch; ``batch=False`` never tries.
     """
     f = require_callable(f)
     _check_method(method)
@@ -121,34 +238,21 @@ def jacobian(f, x, *, method: str = "central", batch: bool | None = None) -> np.
     y0 = _evaluate(f, x)
     n, m = max(x.size, 1), max(y0.size, 1)
     flat = np.atleast_1d(x)
-    h = step_sizes(flat, method)
-    J = None
-    if method == "central" and batch is not False and x.ndim == 1:
-        J = _try_batch(f, flat, y0, h)
-        if J is None and batch is True:
-            raise ShapeError(f"f does not accept a batch of points: called with shape ({n}, {2 * n + 1}) "
-                             f"it should return ({m}, {2 * n + 1}) with one column per point.")
-    if J is None:
+    hs = candidate_steps(flat, method)
+    if method == "complex":
         J = np.empty((m, n))
         for j in range(n):
-            if method == "complex":
-                col = _complex_column(f, x, j, h[j])
-            else:
-                e = np.zeros(n)
-                e[j] = h[j]
-                xp = (flat + e) if x.ndim else x + h[j]
-                y_plus = _evaluate(f, xp)
-                if method == "forward":
-                    col = (y_plus - y0) / h[j]
-                else:
-                    xm = (flat - e) if x.ndim else x - h[j]
-                    col = (y_plus - _evaluate(f, xm)) / (2 * h[j])
-            col = np.atleast_1d(np.asarray(col, dtype=float))
+            col = np.atleast_1d(np.asarray(_complex_column(f, x, j, hs[0, j]), dtype=float))
             if col.size != m:
                 raise ShapeError(f"f returned {m} value(s) at x but {col.size} near x; its output size must not depend on x.")
             J[:, j] = col
+    else:
+        pairs = [_quotients(f, x, flat, y0, h, method, batch) for h in hs]
+        J = select_step(np.array([p[0] for p in pairs]), np.array([p[1] for p in pairs]), hs,
+                        order=1 if method == "forward" else 2)
     if not np.all(np.isfinite(J)):
-        raise ValueError("the Jacobian is not finite near x: f is not differentiable there (or x is on its domain's edge).")
+        raise ValueError(f"the Jacobian is not finite near x = {np.array2string(flat, precision=6)}: f is not "
+                         "defined on both sides of x (is x on the edge of f's domain?) or not differentiable there.")
     return J
 
 
@@ -160,22 +264,35 @@ def derivative(f, x, *, method: str = "central"):
     """
     f = require_callable(f)
     _check_method(method)
-    arr = np.asarray(x) if not isinstance(x, (str, bytes)) else x
-    if isinstance(arr, np.ndarray) and arr.ndim >= 1 and arr.dtype != object:
+    arr = as_array(x, "x")
+    if arr.ndim >= 1:
         pts = as_point(np.ravel(arr), "x")
-        h = step_sizes(pts, method)
-        with np.errstate(all="ignore"):
-            if method == "complex":
-                out = np.imag(np.asarray(_call(f, pts + 1j * h))) / h
-            elif method == "forward":
-                out = (np.asarray(_call(f, pts + h)) - np.asarray(_call(f, pts))) / h
-            else:
-                out = (np.asarray(_call(f, pts + h)) - np.asarray(_call(f, pts - h))) / (2 * h)
-        out = np.asarray(out, dtype=float)
-        if out.shape != pts.shape:
-            raise ShapeError(f"with an array of points, f must work element-wise: f(x) for x of shape "
-                             f"{fmt_shape(pts.shape)} returned shape {fmt_shape(out.shape)}.")
-        return out.reshape(np.shape(arr))
+        hs = candidate_steps(pts, method)
+
+        def values(points):
+            y = as_output(_call_complex(f, points) if method == "complex" else _call(f, points))
+            if y.shape != pts.shape:      # checked before dividing by h, which would broadcast a scalar
+                got = f"shape {fmt_shape(y.shape)}" if y.ndim else "a scalar"
+                raise ShapeError(f"with an array of points, f must work element-wise: f(x) for x of shape "
+                                 f"{fmt_shape(pts.shape)} returned {got}. If x is one point in Rⁿ, use "
+                                 "gradient(f, x) (scalar f) or jacobian(f, x).")
+            return y
+
+        if method == "complex":
+            with np.errstate(all="ignore"):
+                out = np.imag(values(pts + 1j * hs[0])) / hs[0]
+        else:
+            Js, Rs = [], []
+            for h in hs:
+                with np.errstate(all="ignore"):
+                    y_plus = values(pts + h)
+                    y_minus = values(pts) if method == "forward" else values(pts - h)
+                    width = h if method == "forward" else 2 * h
+                    Js.append((y_plus - y_minus) / width)
+                    Rs.append(EPS * (np.abs(y_plus) + np.abs(y_minus)) / width)
+            out = select_step(np.array(Js)[:, None, :], np.array(Rs)[:, None, :], hs,
+                              order=1 if method == "forward" else 2)[0]
+        return np.asarray(out, dtype=float).reshape(arr.shape)
     x = as_point(x)
     if x.ndim != 0:
         raise ShapeError(f"derivative is for f: R → R, so x should be a scalar, got shape {fmt_shape(x.shape)}. "
@@ -213,7 +330,7 @@ def partial(f, x, i: int, *, method: str = "central") -> float:
         point[i] = t
         return f(point)
 
-    y = as_output(_call(f, x))
+    y = _evaluate(f, x)
     if y.size != 1:
         raise ShapeError(f"partial needs a scalar-valued f, but f(x) has shape {fmt_shape(y.shape)}; use jacobian.")
     return float(jacobian(along_i, x[i], method=method)[0, 0])

@@ -54,10 +54,19 @@ def as_array(value, name: str = "x") -> np.ndarray:
     if isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be a number, got the boolean {value!r}.")
     try:
-        arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError) as err:
+        raw = np.asarray(value)
+        kind = raw.dtype.kind
+        arr = np.asarray(raw, dtype=float) if kind not in "USVc" else raw
+    except (TypeError, ValueError, OverflowError) as err:
         raise TypeError(f"{name} must be a number or an array of numbers, got {_type_name(value)} "
                         f"that numpy cannot read as numbers ({err}).") from None
+    if kind in "USV":       # ['1', '2'] would convert; text is refused however it is wrapped
+        raise TypeError(f"{name} must be a number or an array of numbers, got {_type_name(value)} "
+                        f"holding text (dtype {raw.dtype}).")
+    if kind == "O" and any(v is None for v in raw.flat):     # numpy would read None as NaN
+        raise TypeError(f"{name} must be a number or an array of numbers, got {_type_name(value)} holding None.")
+    if kind == "c":         # converting would silently drop the imaginary part
+        raise TypeError(f"{name} must be real numbers, got complex values in {_type_name(value)}.")
     return arr
 
 

@@ -16,7 +16,7 @@ def test_state_matches_analytic_slope_and_secant():
     s = tangent_state(cubic, 1.5, h=0.5)
     assert s["slope"] == pytest.approx(3 * 1.5**2 - 2, rel=1e-8)
     assert s["secant_slope"] == pytest.approx((cubic(2.0) - cubic(1.5)) / 0.5)
-    assert s["caption"].startswith("x = 1.50   f(x) = 0.38   slope = 4.75")
+    assert s["caption"].startswith("x = 1.50,  f(x) = 0.38,  slope = 4.75")
     xs, ys = s["tangent"]
     assert ys == pytest.approx(s["y0"] + s["slope"] * (xs - 1.5))
 
@@ -49,7 +49,7 @@ def test_view_every_slider_position_is_clean(f, xlim):
         warnings.simplefilter("error")
         for x in np.linspace(w.x_slider.min, w.x_slider.max, 41):
             w.x_slider.value = float(x)
-            assert w.caption.value.startswith(f"x = {w.x_slider.value:.2f}")
+            assert w.caption.value.startswith(f"x = {w.x_slider.value:.2f},")
             assert "nan" not in w.caption.value.lower()
         for h in np.linspace(w.h_slider.min, w.h_slider.max, 21):
             w.h_slider.value = float(h)

@@ -57,7 +57,7 @@ def tangent_state(f, x0: float, h: float = 0.5, xlim=(-3.0, 3.0)) -> dict:
              "tangent": (np.array([]), np.array([])), "secant": (np.array([]), np.array([])),
              "secant_h": math.nan, "secant_slope": math.nan}
     if not math.isfinite(y0):
-        state["caption"] = f"x = {x0:.2f}   f is not defined here"
+        state["caption"] = f"x = {x0:.2f},  f is not defined here"
         return state
     if math.isfinite(slope):
         xs = np.array([lo, hi])
@@ -72,9 +72,9 @@ def tangent_state(f, x0: float, h: float = 0.5, xlim=(-3.0, 3.0)) -> dict:
             state["secant_points"] = (np.array([x0, x0 + step]), np.array([y0, y1]))
             break
     slope_text = f"{slope:.2f}" if math.isfinite(slope) else "undefined"
-    caption = f"x = {x0:.2f}   f(x) = {y0:.2f}   slope = {slope_text}"
+    caption = f"x = {x0:.2f},  f(x) = {y0:.2f},  slope = {slope_text}"
     if math.isfinite(state["secant_slope"]):
-        caption += f"   secant slope (h = {state['secant_h']:.2f}) = {state['secant_slope']:.2f}"
+        caption += f",  secant slope (h = {state['secant_h']:.2f}) = {state['secant_slope']:.2f}"
     state["caption"] = caption
     return state
 
