@@ -17,9 +17,9 @@ _EXPORTS = {
     "UnsafeExpressionError": "symbolic",
     # derivation.py — step-by-step derivations (paper §4.5.1's four steps)
     "Derivation": "derivation", "Step": "derivation", "chain_rule_steps": "derivation",
-    "stepper": "derivation",
+    "product_rule_steps": "derivation", "stepper": "derivation",
     # check.py / exercises.py — exercise feedback
-    "check": "check", "Feedback": "check", "hint": "check",
+    "check": "check", "Feedback": "check", "hint": "check", "Exercise": "exercises",
     # widgets
     "tangent_explorer": "widgets.tangent",
 }
@@ -27,7 +27,12 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS) + ["__version__"]
 
 
+_SUBMODULES = {"numeric", "shapes", "symbolic", "derivation", "exercises", "plots", "course", "widgets"}
+
+
 def __getattr__(name):
+    if name in _SUBMODULES:                      # mcdl.numeric.step_sizes works after a bare `import mcdl`
+        return _import_module(f"mcdl.{name}")
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'mcdl' has no attribute {name!r}")

@@ -146,8 +146,8 @@ _BANK = (
         "Write a Python function for the derivative of x² · sin(x).",
         "function", lambda x: 2 * x * np.sin(x) + x ** 2 * np.cos(x),
         points=(-2.5, -0.6, 0.0, 0.4, 1.3, 3.0),
-        hints=("The product rule: (u·v)' = u'·v + u·v'.",
-               "Here u = x² and v = sin x, so u' = 2x and v' = cos x.",
+        hints=("The product rule: d(uv)/dx = u·dv/dx + du/dx·v.",
+               "Here u = x² and v = sin x, so du/dx = 2x and dv/dx = cos x.",
                "Add the two terms: 2x·sin x plus x²·cos x (use np.sin and np.cos)."),
     ),
     Exercise(

@@ -63,6 +63,29 @@ def nice_ylim(ys, pad: float = 0.12, clip: float = 1e3):
     return (float(lo - pad * span), float(hi + pad * span))
 
 
+def _ipympl():
+    """Import ipympl's canvas without letting it take over pyplot.
+
+    ``import ipympl`` calls ``matplotlib.use('module://ipympl.backend_nbagg')`` when matplotlib is
+    loaded, which would turn every later ``plt`` figure of the chapter into an interactive canvas
+    (and drop the inline PNG formatter).  mcdl's widgets build their canvases explicitly, so that one
+    call is skipped while ipympl is imported; the notebook keeps its own backend.
+    """
+    import sys
+
+    import matplotlib
+
+    if "ipympl.backend_nbagg" not in sys.modules:
+        real_use = matplotlib.use
+        matplotlib.use = lambda *args, **kwargs: None
+        try:
+            import ipympl.backend_nbagg  # noqa: F401
+        finally:
+            matplotlib.use = real_use
+    from ipympl.backend_nbagg import Canvas, FigureManager
+    return Canvas, FigureManager
+
+
 class LiveFigure:
     """A matplotlib figure on an ipympl canvas, with blitting for the artists that move.
 
@@ -73,7 +96,7 @@ class LiveFigure:
     """
 
     def __init__(self, figsize=(6.0, 3.6), dpi: int = 96, nrows: int = 1, ncols: int = 1, **subplot_kw):
-        from ipympl.backend_nbagg import Canvas, FigureManager
+        Canvas, FigureManager = _ipympl()
 
         self.figure = Figure(figsize=figsize, dpi=dpi, layout="constrained")
         self.canvas = Canvas(self.figure)

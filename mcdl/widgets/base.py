@@ -31,4 +31,6 @@ class Explorer(widgets.VBox):
 
 def caption_label(text: str = "") -> widgets.Label:
     """The one-line text caption: readable by screen readers, and the browser tests' 'update done' signal."""
-    return widgets.Label(value=text, style={"font_family": "monospace"})
+    label = widgets.Label(value=text, style={"font_family": "monospace"})
+    label.add_class("mcdl-caption")
+    return label

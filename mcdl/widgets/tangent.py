@@ -107,6 +107,7 @@ class TangentExplorer(Explorer):
         self.point, = add(ax.plot([], [], "o", color=COLORS["point"], ms=7)[0]),
         ax.legend(loc="upper left", fontsize=8, framealpha=0.85)
         super().__init__([self.x_slider, self.h_slider, self.live.canvas, self.caption])
+        self.add_class("mcdl-tangent")
         self.x_slider.observe(self._on_change, names="value")
         self.h_slider.observe(self._on_change, names="value")
         self._apply(tangent_state(self.f, self.x_slider.value, self.h_slider.value, self.xlim))

@@ -1,0 +1,60 @@
+"""Command line: ``python -m mcdl doctor`` and ``python -m mcdl student OUT [--force]``."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    from .course import doctor
+
+    return doctor()
+
+
+def _student(args: argparse.Namespace) -> int:
+    from .course import SolutionBlockError, make_student_versions
+
+    try:
+        written = make_student_versions(args.src, args.out, force=args.force)
+    except (FileExistsError, FileNotFoundError, SolutionBlockError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    for path in written:
+        print(f"wrote {path}")
+    print(f"{len(written)} student notebook(s) written to {args.out}"
+          + ("" if written else " (all up to date)"))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from .course import NOTEBOOKS
+
+    parser = argparse.ArgumentParser(
+        prog="python -m mcdl",
+        description="The Matrix Calculus You Need For Deep Learning, as an interactive course.")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    doctor = commands.add_parser("doctor", help="check this Python, JupyterLab, widgets and kernel setup",
+                                 description="Check the setup the notebooks need; print a fix for each problem. "
+                                             "Exit status 0 when everything is fine. No network access.")
+    doctor.set_defaults(run=_doctor)
+
+    student = commands.add_parser("student", help="write student versions of the notebooks (solutions removed)",
+                                  description="Write every notebook with its '### BEGIN SOLUTION' ... "
+                                              "'### END SOLUTION' blocks replaced by '...' and the outputs "
+                                              "of those cells cleared.")
+    student.add_argument("out", help="folder to write the student notebooks into (e.g. build/student)")
+    student.add_argument("--src", default=str(NOTEBOOKS), help="folder of the course notebooks (default: %(default)s)")
+    student.add_argument("--force", action="store_true",
+                         help="replace student notebooks that differ (the old ones are kept as .bak)")
+    student.set_defaults(run=_student)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,559 @@
+"""Derivations as ordered steps, and the paper's four-step chain-rule process (§4.5.1) for any expression.
+
+A :class:`Derivation` is a title and a list of :class:`Step` s; each step is one line of LaTeX and one
+plain-English sentence saying why it holds. Build one by hand, or let the paper's recipes build it:
+
+* :func:`chain_rule_steps` — §4.5.1's process, for any single-variable expression:
+    1. introduce intermediate variables u₁, u₂, … for nested subexpressions, innermost first, so each
+       line is one operator or one function application;
+    2. differentiate each intermediate with respect to its own parameter;
+    3. combine: multiply the derivatives along the chain (where x reaches the output along several
+       paths, add the paths — §4.5.2's total-derivative chain rule);
+    4. substitute the intermediates back, so the answer is in x alone.
+* :func:`product_rule_steps` — §2's product rule, d(fg)/dx = f dg/dx + df/dx g.
+
+:func:`stepper` shows a derivation one step at a time in the notebook (Prev / Next, "step k of n"), and
+lets the learner type an expression of their own. What it shows is computed by the pure function
+:func:`stepper_state`, which the tests call directly.
+"""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from typing import Iterator
+
+import ipywidgets as widgets
+import sympy
+
+from .symbolic import _as_expr, _as_symbol, _paper_conventions, tidy, to_latex
+
+__all__ = ["Step", "Derivation", "chain_rule_steps", "product_rule_steps", "stepper_state", "stepper",
+           "Stepper"]
+
+MAX_INTERMEDIATES = 40     # more than this is no longer readable step by step (and gets slow)
+
+# The four stages of §4.5.1, as the stepper labels them.
+INTRODUCE = "Step 1 · introduce intermediate variables"
+DIFFERENTIATE = "Step 2 · differentiate each intermediate"
+COMBINE = "Step 3 · combine (the chain)"
+SUBSTITUTE = "Step 4 · substitute back"
+RESULT = "Result"
+
+
+# --------------------------------------------------------------------------------------------------
+# Step and Derivation: plain data with three renderings (text, Markdown, HTML).
+@dataclass(frozen=True)
+class Step:
+    """One line of a derivation: ``latex`` (no surrounding ``$$``) and a sentence ``text`` explaining it.
+
+    ``stage`` optionally names the part of a recipe the step belongs to (e.g. "Step 2 · differentiate").
+    """
+    latex: str
+    text: str
+    stage: str = ""
+
+
+@dataclass(repr=False)
+class Derivation:
+    """An ordered list of steps with a title; ``result`` is the final SymPy expression when there is one.
+
+    ``Derivation("d/dx 3x", [Step("\\\\frac{d}{dx} 3x = 3", "Pull the constant out.")], result=3)``.
+    Supports ``len``, indexing and iteration, and renders as a numbered list in Jupyter.
+    """
+    title: str
+    steps: list[Step] = field(default_factory=list)
+    result: sympy.Expr | None = None
+    expression: sympy.Expr | None = None
+    variable: sympy.Symbol | None = None
+
+    def add(self, latex: str, text: str, stage: str = "") -> "Derivation":
+        """Append a step; returns the derivation so calls can be chained."""
+        self.steps.append(Step(latex, text, stage))
+        return self
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    def __getitem__(self, index):
+        return self.steps[index]
+
+    def __iter__(self) -> Iterator[Step]:
+        return iter(self.steps)
+
+    def __str__(self) -> str:
+        lines = [self.title]
+        for number, step in enumerate(self.steps, 1):
+            stage = f"[{step.stage}] " if step.stage else ""
+            lines.append(f"{number}. {stage}{step.text}")
+            lines.append(f"   $${step.latex}$$")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        result = "" if self.result is None else f", result={self.result}"
+        return f"Derivation({self.title!r}, {len(self.steps)} steps{result})"
+
+    def _repr_pretty_(self, printer, cycle) -> None:
+        """IPython's text/plain: every step, as ``str`` gives it."""
+        printer.text(repr(self) if cycle else str(self))
+
+    def _repr_markdown_(self) -> str:
+        lines = [f"**{self.title}**", ""]
+        for number, step in enumerate(self.steps, 1):
+            stage = f"*{step.stage}:* " if step.stage else ""
+            lines += [f"{number}. {stage}{step.text}", "", f"   $${step.latex}$$", ""]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        items = []
+        for step in self.steps:
+            stage = f"<em>{html.escape(step.stage)}:</em> " if step.stage else ""
+            items.append(f"<li><p>{stage}{html.escape(step.text)}</p>"
+                         f"<p>$${html.escape(step.latex)}$$</p></li>")
+        return (f'<div class="mcdl-derivation"><p><strong>{html.escape(self.title)}</strong></p>'
+                f"<ol>{''.join(items)}</ol></div>")
+
+
+# --------------------------------------------------------------------------------------------------
+# Small printing helpers: LaTeX pieces, and plain text for the sentences (u_1 -> u₁, ** -> ^).
+_SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def _plain(expr) -> str:
+    """A short plain-text form for sentences: ``sin(u₁)``, ``x^3``, ``ln(u₃)``."""
+    text = sympy.sstr(expr).replace("**", "^").replace("*", "·")
+    text = text.replace("log(", "ln(").replace("Max(", "max(").replace("Abs(", "abs(")
+    for name in sorted({s.name for s in getattr(expr, "free_symbols", ())}, key=len, reverse=True):
+        if "_" in name:
+            stem, index = name.split("_", 1)
+            text = text.replace(name, stem + index.translate(_SUBSCRIPTS))
+    return text
+
+
+def _grouped(expr) -> str:
+    """LaTeX of a factor or an operand, in brackets when it would otherwise read wrongly."""
+    latex = to_latex(expr)
+    if isinstance(expr, sympy.Add) or latex.startswith("-"):
+        return rf"\left({latex}\right)"
+    return latex
+
+
+def _product(*factors) -> str:
+    """``a \\cdot b \\cdot c``: the factors side by side, before SymPy multiplies them out."""
+    return r" \cdot ".join(_grouped(f) for f in factors)
+
+
+def _d(top, bottom, partial: bool = False) -> str:
+    """``\\frac{dy}{du}`` (or with ∂)."""
+    d = r"\partial " if partial else "d"
+    return rf"\frac{{{d}{sympy.latex(top)}}}{{{d}{sympy.latex(bottom)}}}"
+
+
+def _d_of(expr, var) -> str:
+    """``\\frac{d}{dx} sin(x)``: the operator applied to an expression."""
+    return rf"\frac{{d}}{{d{sympy.latex(var)}}} {_grouped(expr)}"
+
+
+# --------------------------------------------------------------------------------------------------
+# Step 1 of §4.5.1: break an expression into intermediate variables, innermost first.
+@dataclass
+class _Intermediate:
+    symbol: sympy.Symbol       # u₁, u₂, … (y for the outermost)
+    definition: sympy.Expr     # one operator or function, written in its parameters
+    params: tuple              # the parameters it depends on: x and/or earlier intermediates
+    original: sympy.Expr       # the same subexpression written in x
+    operands_on_x: int         # how many operands depend on x (2 or more: not a single chain link)
+
+
+def _decompose(expr: sympy.Expr, x: sympy.Symbol) -> list[_Intermediate]:
+    """Name every subexpression that depends on x, innermost first (a repeated one is named once).
+
+    Leaves are x itself and anything constant with respect to x, which stays inline (in 3x², the 3).
+    """
+    nodes: list[_Intermediate] = []
+    named: dict[sympy.Expr, sympy.Symbol] = {}
+    order: dict[sympy.Symbol, int] = {}
+
+    def visit(e):
+        if e == x or not e.has(x):
+            return e
+        if e in named:
+            return named[e]
+        operands = [visit(arg) for arg in e.args]
+        dependent = [op for op in operands if op == x or op in order]
+        params = tuple(sorted(set(dependent), key=lambda p: order.get(p, -1)))   # x first, then u₁, u₂, …
+        placeholder = sympy.Dummy(f"u{len(nodes) + 1}", real=True)
+        nodes.append(_Intermediate(placeholder, e.func(*operands), params, e, len(dependent)))
+        named[e] = placeholder
+        order[placeholder] = len(order)
+        return placeholder
+
+    visit(expr)
+    return nodes
+
+
+def _names(count: int, taken: set[str]) -> list[sympy.Symbol]:
+    """The paper's names: one step is y; two are u, y; more are u₁ … uₙ (with y = uₙ)."""
+    free = [l for l in "uvwpq" if l not in taken and not any(t.startswith(l + "_") for t in taken)]
+    letter = free[0] if free else "u"
+    if count == 1:
+        names = ["y" if "y" not in taken else "f"]
+    elif count == 2:
+        names = [letter, "y" if "y" not in taken else "f"]
+    else:
+        names = [f"{letter}_{k}" for k in range(1, count + 1)]
+    return [sympy.Symbol(name, real=True) for name in names]
+
+
+def _rename(nodes: list[_Intermediate], expr: sympy.Expr) -> sympy.Symbol:
+    """Replace the placeholders with display names; returns the output's name (y)."""
+    taken = {s.name for s in expr.free_symbols}
+    new = _names(len(nodes), taken)
+    mapping = {node.symbol: name for node, name in zip(nodes, new)}
+    for node in nodes:
+        node.symbol = mapping[node.symbol]
+        node.definition = node.definition.xreplace(mapping)
+        node.params = tuple(mapping.get(p, p) for p in node.params)
+    return sympy.Symbol("y" if "y" not in taken else "f", real=True)
+
+
+# --------------------------------------------------------------------------------------------------
+# The four-step process.
+def _introduce(d: Derivation, nodes: list[_Intermediate], x, y) -> None:
+    """Step 1: one line per intermediate, innermost first."""
+    last = len(nodes) - 1
+    for k, node in enumerate(nodes):
+        name, definition = _plain(node.symbol), _plain(node.definition)
+        latex = rf"{sympy.latex(node.symbol)} = {to_latex(node.definition)}"
+        if k == last and node.symbol != y:
+            latex += rf" \qquad ({sympy.latex(y)} = {sympy.latex(node.symbol)})"
+        if len(nodes) == 1:
+            text = f"Nothing is nested: {name} = {definition} is a single operation on {x}."
+            if node.operands_on_x == 1:
+                text += " The chain has just one link."
+        elif k == 0:
+            text = (f"Start with the innermost subexpression and give it a name: {name} = {definition}. "
+                    "Each intermediate variable holds one operator or one function application.")
+        elif k == last and node.symbol == y:
+            text = f"The outermost operation gives the output: {name} = {definition}."
+        elif k == last:
+            text = f"The outermost operation, {definition}, gives the output: {_plain(y)} = {name}."
+        else:
+            text = f"Next, {name} = {definition}: one more operation, applied to what came before."
+        operands = "both operands" if node.operands_on_x == 2 else f"{node.operands_on_x} operands"
+        if len(node.params) > 1:
+            text += (f" Here {operands} depend on {x}, so {x} reaches {name} along more than one path: "
+                     "the single-variable chain rule does not apply directly, and we will need the total "
+                     "derivative (§4.5.2).")
+        elif node.operands_on_x > 1:
+            text += (f" Here {operands} are {_plain(node.params[0])}, so {_plain(node.params[0])} reaches "
+                     f"{name} along more than one path; its derivative adds the contribution of each "
+                     "(the total derivative, §4.5.2).")
+        d.add(latex, text, INTRODUCE)
+
+
+def _rule(definition: sympy.Expr, p: sympy.Symbol) -> str:
+    """Which §2 rule (or standard derivative) differentiates one intermediate, as a sentence."""
+    if isinstance(definition, sympy.Pow) and definition.base == p and not definition.exp.has(p):
+        return "Power rule: bring the exponent down and lower it by one."
+    if isinstance(definition, sympy.Pow) and definition.exp == p and not definition.base.has(p):
+        return "Exponential rule: c^u has derivative c^u·ln(c)."
+    if isinstance(definition, sympy.Mul) and sum(a.has(p) for a in definition.args) == 1:
+        return "Multiplication by a constant: the constant factor stays."
+    if isinstance(definition, sympy.Add) and sum(a.has(p) for a in definition.args) == 1:
+        return "Sum rule: a constant term contributes nothing."
+    if isinstance(definition, sympy.exp):
+        return "e^u is its own derivative."
+    if isinstance(definition, sympy.log):
+        return "The derivative of ln(u) is 1/u."
+    if isinstance(definition, sympy.Max):
+        return "max(0, u) has slope 1 where u > 0 and 0 elsewhere (0 at u = 0, the paper's convention)."
+    if isinstance(definition, sympy.Function):
+        return f"This is the standard derivative of {type(definition).__name__.lower()}."
+    return ""
+
+
+def _local_derivatives(d: Derivation, nodes: list[_Intermediate], x) -> dict:
+    """Step 2: each intermediate's derivative with respect to its own parameter(s)."""
+    local = {}
+    for node in nodes:
+        name = _plain(node.symbol)
+        if len(node.params) == 1:
+            (p,) = node.params
+            value = _paper_conventions(sympy.diff(node.definition, p))
+            local[node.symbol, p] = value
+            latex = rf"{_d(node.symbol, p)} = {_d_of(node.definition, p)} = {to_latex(value)}"
+            if p == x:
+                text = f"Differentiate {name} with respect to {x}."
+            else:
+                text = (f"Differentiate {name} with respect to its own parameter {_plain(p)}, not {x}: "
+                        f"treat {_plain(p)} as the variable.")
+            rule = _rule(node.definition, p) if node.operands_on_x == 1 else ""
+            if rule:
+                text = f"{text} {rule}"
+            if node.operands_on_x > 1:
+                text += f" {_plain(p)} appears more than once, and the derivative includes every appearance."
+        else:
+            parts = []
+            for p in node.params:
+                value = _paper_conventions(sympy.diff(node.definition, p))
+                local[node.symbol, p] = value
+                parts.append(rf"{_d(node.symbol, p, partial=True)} = {to_latex(value)}")
+            latex = r";\quad ".join(parts)
+            text = (f"{name} = {_plain(node.definition)} depends on {x} in more than one way, so take its "
+                    "partial derivative with respect to each parameter, holding the others fixed.")
+        d.add(latex, text, DIFFERENTIATE)
+    return local
+
+
+def _combine(d: Derivation, nodes: list[_Intermediate], local: dict, x, y) -> sympy.Expr:
+    """Step 3: multiply along the chain; where paths branch, add them (total derivative)."""
+    out = nodes[-1].symbol
+    head = _d(y, x) if out == y else rf"{_d(y, x)} = {_d(out, x)}"
+    if all(len(n.params) == 1 for n in nodes):                               # one path: §4.5.1
+        links = [(n.symbol, n.params[0]) for n in reversed(nodes)]          # output first, as the paper
+        factors = [local[link] for link in links]
+        total = sympy.Mul(*factors)
+        if len(nodes) > 1:
+            chain = "".join(_d(top, bottom) for top, bottom in links)
+            latex = rf"{head} = {chain} = {_product(*factors)}"
+            if to_latex(total) != _product(*factors):
+                latex += rf" = {to_latex(total)}"
+            d.add(latex, f"Multiply the derivatives together, from the output down to {x}. This "
+                         "multiplication is the 'chain' in the chain rule.", COMBINE)
+        return total
+
+    totals = {x: sympy.Integer(1)}                                          # several paths: §4.5.2
+    for node in nodes:
+        terms = [local[node.symbol, p] * totals[p] for p in node.params]
+        totals[node.symbol] = sympy.Add(*terms)
+        if node.params == (x,):
+            continue            # its derivative with respect to x is already its local derivative
+        partial = len(node.params) > 1
+        symbolic = " + ".join(
+            _d(node.symbol, p, partial) if p == x else _d(node.symbol, p, partial) + _d(p, x)
+            for p in node.params)
+        numeric = " + ".join(_product(local[node.symbol, p]) if p == x
+                             else _product(local[node.symbol, p], totals[p]) for p in node.params)
+        latex = rf"{_d(node.symbol, x)} = {symbolic} = {numeric}"
+        if to_latex(totals[node.symbol]) != numeric:
+            latex += rf" = {to_latex(totals[node.symbol])}"
+        if partial:
+            text = (f"{x} reaches {_plain(node.symbol)} along more than one path. The total derivative adds "
+                    "the contribution of every path, each a product of derivatives along it (§4.5.2).")
+        else:
+            text = (f"{_plain(node.symbol)} has one parameter, {_plain(node.params[0])}: multiply its derivative "
+                    f"by the derivative of {_plain(node.params[0])} with respect to {x} (the chain).")
+        d.add(latex, text, COMBINE)
+    if out != y:
+        d.add(rf"{_d(y, x)} = {_d(out, x)} = {to_latex(totals[out])}",
+              f"The output {_plain(y)} is {_plain(out)}, so its derivative is the one just found.", COMBINE)
+    return totals[out]
+
+
+def _substitute(d: Derivation, nodes: list[_Intermediate], total: sympy.Expr, x, y) -> sympy.Expr:
+    """Step 4: put the intermediates back in terms of x, then tidy."""
+    substituted = total.xreplace({n.symbol: n.original for n in nodes})
+    result = tidy(substituted)
+    if total.free_symbols & {n.symbol for n in nodes}:
+        latex = rf"{_d(y, x)} = {to_latex(substituted)}"
+        if result != substituted:
+            latex += rf" = {to_latex(result)}"
+        d.add(latex, f"Substitute the intermediate variables back in, so the derivative is written in {x} "
+                     "alone" + (", then simplify." if result != substituted else "."), SUBSTITUTE)
+    return result
+
+
+def chain_rule_steps(expression, var: str | sympy.Symbol = "x") -> Derivation:
+    """The paper's four-step chain-rule process (§4.5.1) for any single-variable expression.
+
+    ``expression`` is a SymPy expression or learner text (parsed safely by
+    :func:`mcdl.symbolic.parse_expression`). The steps: intermediate variables innermost first, the
+    derivative of each with respect to its parameter, their product (or, where x reaches the output along
+    several paths, the total-derivative sum of §4.5.2), substitution back into x, and the result, which
+    is also ``derivation.result`` and always equals SymPy's own derivative.
+
+    ``chain_rule_steps("sin(x**2)")``: u = x², y = sin(u); du/dx = 2x, dy/du = cos(u);
+    dy/dx = cos(u)·2x; dy/dx = 2x cos(x²).
+    """
+    name = var.name if isinstance(var, sympy.Symbol) else var
+    expr = _as_expr(expression, (name,))
+    x = _as_symbol(var, expr)
+    title = f"The chain rule, step by step: d/d{x} {_plain(expr) if not expr.is_Add else f'({_plain(expr)})'}"
+    d = Derivation(title, expression=expr, variable=x)
+
+    if not expr.has(x):                                 # the constant rule (§2)
+        y = sympy.Symbol("y", real=True)
+        d.add(rf"{sympy.latex(y)} = {to_latex(expr)}",
+              f"{_plain(expr)} does not depend on {x}: it is a constant.", INTRODUCE)
+        d.result = sympy.Integer(0)
+    elif expr == x:
+        y = sympy.Symbol("y", real=True)
+        d.add(rf"{sympy.latex(y)} = {sympy.latex(x)}", f"The function is {x} itself.", INTRODUCE)
+        d.result = sympy.Integer(1)
+    else:
+        nodes = _decompose(expr, x)
+        if len(nodes) > MAX_INTERMEDIATES:
+            raise ValueError(
+                f"this expression needs {len(nodes)} intermediate variables; a step-by-step derivation is "
+                f"limited to {MAX_INTERMEDIATES}. Try a smaller piece of it (symbolic_derivative works "
+                "for the whole thing).")
+        y = _rename(nodes, expr)
+        _introduce(d, nodes, x, y)
+        local = _local_derivatives(d, nodes, x)
+        total = _combine(d, nodes, local, x, y)
+        d.result = _substitute(d, nodes, total, x, y)
+    d.add(rf"\frac{{d}}{{d{sympy.latex(x)}}} {_grouped(expr)} = {to_latex(d.result)}",
+          f"The result: the derivative of {_plain(expr)} with respect to {x} is {_plain(d.result)}.",
+          RESULT)
+    return d
+
+
+def product_rule_steps(f, g, var: str | sympy.Symbol = "x") -> Derivation:
+    """The product rule (§2): d(fg)/dx = f dg/dx + df/dx g, with f and g kept apart.
+
+    ``f`` and ``g`` are SymPy expressions or learner text. The paper's example is
+    ``product_rule_steps("x**2", "x")``: x²·1 + 2x·x = 3x² (SymPy alone would merge x²·x into x³ first).
+    """
+    name = var.name if isinstance(var, sympy.Symbol) else var
+    f, g = _as_expr(f, (name,)), _as_expr(g, (name,))
+    x = _as_symbol(var, f * g)
+    df, dg = tidy(sympy.diff(f, x)), tidy(sympy.diff(g, x))
+    result = tidy(f * dg + df * g)
+    d = Derivation(f"The product rule, step by step: d/d{x} ({_plain(f)})·({_plain(g)})",
+                   result=result, expression=sympy.Mul(f, g, evaluate=False), variable=x)
+    stage = "The product rule (§2)"
+    d.add(rf"y = f g = {_product(f, g)}",
+          f"The function is a product of two factors, f = {_plain(f)} and g = {_plain(g)}. Keep them apart: "
+          "the product rule differentiates each factor on its own.", stage)
+    d.add(rf"\frac{{df}}{{d{sympy.latex(x)}}} = {_d_of(f, x)} = {to_latex(df)}",
+          f"Differentiate the first factor, f = {_plain(f)}.", stage)
+    d.add(rf"\frac{{dg}}{{d{sympy.latex(x)}}} = {_d_of(g, x)} = {to_latex(dg)}",
+          f"Differentiate the second factor, g = {_plain(g)}.", stage)
+    combined = f"{_product(f, dg)} + {_product(df, g)}"
+    d.add(rf"\frac{{dy}}{{d{sympy.latex(x)}}} = f \frac{{dg}}{{d{sympy.latex(x)}}} + "
+          rf"\frac{{df}}{{d{sympy.latex(x)}}} g = {combined}",
+          "Each factor times the derivative of the other, added together.", stage)
+    d.add(rf"\frac{{d}}{{d{sympy.latex(x)}}} \left({_product(f, g)}\right) = {to_latex(result)}",
+          f"Simplify: the derivative is {_plain(result)}.", RESULT)
+    return d
+
+
+# --------------------------------------------------------------------------------------------------
+# The stepper: a pure state function, and a thin ipywidgets view of it.
+def stepper_state(derivation: Derivation, k: int) -> dict:
+    """What the stepper shows at step ``k`` (0-based): the step's LaTeX and sentence, the caption
+    ``"step k+1 of n"`` and whether Prev / Next are enabled. Raises ``IndexError`` outside 0 … n-1.
+
+    An empty derivation (k = 0) gives caption ``"step 0 of 0"`` with both buttons disabled.
+    """
+    n = len(derivation)
+    if n == 0 and k == 0:
+        return dict(latex="", text="This derivation has no steps yet.", stage="", caption="step 0 of 0",
+                    prev_enabled=False, next_enabled=False, index=0, total=0)
+    if not 0 <= k < n:
+        raise IndexError(f"step {k} does not exist: this derivation has steps 0 to {n - 1}")
+    step = derivation[k]
+    return dict(latex=step.latex, text=step.text, stage=step.stage, caption=f"step {k + 1} of {n}",
+                prev_enabled=k > 0, next_enabled=k < n - 1, index=k, total=n)
+
+
+def _as_derivation(item, var) -> Derivation:
+    if isinstance(item, Derivation):
+        return item
+    return chain_rule_steps(item, var)
+
+
+class Stepper(widgets.VBox):
+    """Shows a :class:`Derivation` one step at a time: LaTeX line, sentence, ◀ Prev / Next ▶, caption.
+
+    Parts a notebook or test can reach: ``math`` (HTMLMath), ``sentence`` (HTML), ``prev_button``,
+    ``next_button``, ``caption`` (Label, "step k of n"), ``entry`` (Text), ``derive_button``,
+    ``message`` (HTML, errors), ``index`` (0-based) and ``derivation``.
+    """
+
+    def __init__(self, derivation: Derivation, var: str = "x", editable: bool = True, text: str = ""):
+        self.derivation = derivation
+        self.var = var
+        self.index = 0
+        self.heading = widgets.HTML()
+        self.math = widgets.HTMLMath(layout=widgets.Layout(min_height="3em"))
+        self.sentence = widgets.HTML()
+        self.prev_button = widgets.Button(description="◀ Prev", tooltip="previous step")
+        self.next_button = widgets.Button(description="Next ▶", tooltip="next step")
+        self.caption = widgets.Label()
+        self.entry = widgets.Text(value=text, placeholder="your own expression in x, e.g. sin(x**2)",
+                                  description=f"y({var}) =", continuous_update=False)
+        self.derive_button = widgets.Button(description="Derive", tooltip="derive step by step")
+        self.message = widgets.HTML()
+        self.prev_button.on_click(lambda _: self.show(self.index - 1))
+        self.next_button.on_click(lambda _: self.show(self.index + 1))
+        self.derive_button.on_click(lambda _: self.derive(self.entry.value))
+        self.entry.observe(lambda change: self.derive(change["new"]), names="value")
+        children = [self.heading, self.math, self.sentence,
+                    widgets.HBox([self.prev_button, self.next_button, self.caption])]
+        if editable:
+            children += [widgets.HBox([self.entry, self.derive_button]), self.message]
+        super().__init__(children=children)
+        self.add_class("mcdl-stepper")            # stable hooks for the browser tests
+        self.caption.add_class("mcdl-caption")
+        self._load(derivation)
+
+    def _load(self, derivation: Derivation) -> None:
+        self.derivation = derivation
+        self.heading.value = f"<strong>{html.escape(derivation.title)}</strong>"
+        self.show(0)
+
+    def show(self, k: int) -> None:
+        """Display step k (0-based), clamped to the available steps."""
+        k = max(0, min(k, len(self.derivation) - 1))
+        state = stepper_state(self.derivation, k)
+        self.index = k
+        self.math.value = f"$${state['latex']}$$" if state["latex"] else ""
+        stage = f"<em>{html.escape(state['stage'])}:</em> " if state["stage"] else ""
+        self.sentence.value = f"{stage}{html.escape(state['text'])}"
+        self.caption.value = state["caption"]
+        self.prev_button.disabled = not state["prev_enabled"]
+        self.next_button.disabled = not state["next_enabled"]
+
+    def next(self) -> None:
+        self.show(self.index + 1)
+
+    def prev(self) -> None:
+        self.show(self.index - 1)
+
+    def derive(self, text: str) -> bool:
+        """Build the chain-rule derivation of what the learner typed. Never raises: a bad expression
+        leaves the current derivation in place and shows the reason in ``message``."""
+        if not str(text).strip():
+            self.message.value = ""
+            return False
+        try:
+            derivation = chain_rule_steps(text, self.var)
+        except Exception as err:            # shown to the learner, never raised into the notebook
+            reason = str(err) or type(err).__name__
+            self.message.value = (
+                '<pre style="color:#b00020; white-space:pre-wrap; margin:0">'
+                f"⚠ {html.escape(reason)}</pre>")
+            return False
+        self.message.value = ""
+        self._load(derivation)
+        return True
+
+    def _repr_mimebundle_(self, **kwargs):
+        """The live widget, plus the whole derivation as text and HTML for readers without a kernel
+        (GitHub, nbviewer). JupyterLab and Voila prefer the widget view, so no one sees it twice."""
+        bundle = super()._repr_mimebundle_(**kwargs) or {}
+        bundle["text/plain"] = str(self.derivation)
+        bundle["text/html"] = self.derivation._repr_html_()
+        return bundle
+
+
+def stepper(derivation_or_expression, var: str = "x", editable: bool = True) -> Stepper:
+    """A widget that steps through a derivation (§4.5.1's four steps for an expression).
+
+    ``stepper("ln(sin(x**3)**2)")`` builds :func:`chain_rule_steps` for the expression; a
+    :class:`Derivation` (e.g. from :func:`product_rule_steps`) is shown as given. With ``editable``,
+    a text box lets the learner type an expression of their own and derive it.
+    """
+    text = derivation_or_expression if isinstance(derivation_or_expression, str) else ""
+    return Stepper(_as_derivation(derivation_or_expression, var), var=var, editable=editable, text=text)

@@ -1,0 +1,309 @@
+"""mcdl.course: student versions of the notebooks, the doctor, and the ``python -m mcdl`` command line."""
+import io
+import os
+import subprocess
+import sys
+import textwrap
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from mcdl import course
+from mcdl.course import CheckResult, SolutionBlockError, doctor, make_student_versions, strip_solutions
+
+
+def dedent(text):
+    return textwrap.dedent(text).strip("\n")
+
+
+# --- strip_solutions: the convention documented in mcdl/course.py --------------------------------
+@pytest.mark.parametrize("solution, student", [
+    pytest.param("""
+        answer = None
+        ### BEGIN SOLUTION
+        answer = 6 * x * y
+        ### END SOLUTION
+        check("ex1", answer)
+        """, """
+        answer = None
+        answer = ...
+        check("ex1", answer)
+        """, id="assignment"),
+    pytest.param("""
+        def f(x):
+            ### BEGIN SOLUTION
+            return 3 * x**2
+            ### END SOLUTION
+        check("ex2", f)
+        """, """
+        def f(x):
+            ...
+        check("ex2", f)
+        """, id="function-body"),
+    pytest.param("""
+        ### BEGIN SOLUTION
+        def g(x):
+            \"\"\"The slope of x**3.\"\"\"
+            return 3 * x**2
+        ### END SOLUTION
+        """, """
+        def g(x):
+            \"\"\"The slope of x**3.\"\"\"
+            ...
+        """, id="whole-def-keeps-signature-and-docstring"),
+    pytest.param("""
+        if True:
+            ### BEGIN SOLUTION
+            J = np.array([
+                [1, 2],
+            ])
+            a, (b, *c) = 1, (2, 3, 4)
+            n: int = 3
+            total += 1
+            M[0] = 1
+            print(J)
+            ### END SOLUTION
+        """, """
+        if True:
+            J = ...
+            a = ...
+            b = ...
+            c = ...
+            n: int = ...
+            total = ...
+        """, id="indented-assignments"),
+    pytest.param("""
+        answer = ...
+        ### BEGIN SOLUTION
+        answer = 6 * x * y
+        ### END SOLUTION
+        """, """
+        answer = ...
+        """, id="placeholder-above-is-not-repeated"),
+    pytest.param("""
+        ### BEGIN SOLUTION
+        for i in range(3):
+            print(i)
+        ### END SOLUTION
+        """, """
+        ...
+        """, id="nothing-to-keep"),
+    pytest.param("""
+        x = 1
+        ### BEGIN SOLUTION
+        a = 1
+        ### END SOLUTION
+        y = 2
+        ### BEGIN SOLUTION
+        b = 2
+        ### END SOLUTION
+        """, """
+        x = 1
+        a = ...
+        y = 2
+        b = ...
+        """, id="two-blocks"),
+])
+def test_strip_solutions(solution, student):
+    assert strip_solutions(dedent(solution)) == dedent(student)
+
+
+def test_stripped_solution_still_runs():
+    source = dedent("""
+        def f(x):
+            ### BEGIN SOLUTION
+            return 3 * x**2
+            ### END SOLUTION
+        ### BEGIN SOLUTION
+        answer = f(2)
+        ### END SOLUTION
+        result = (f(1), answer)
+        """)
+    namespace = {}
+    exec(strip_solutions(source), namespace)
+    assert namespace["result"] == (None, ...)
+
+
+@pytest.mark.parametrize("source", [
+    "### BEGIN SOLUTION\nanswer = 1",
+    "answer = 1\n### END SOLUTION",
+    "### BEGIN SOLUTION\n### BEGIN SOLUTION\n### END SOLUTION",
+])
+def test_unbalanced_markers_are_reported(source):
+    with pytest.raises(SolutionBlockError):
+        strip_solutions(source)
+
+
+# --- make_student_versions ---------------------------------------------------------------------------
+SOLUTION_CELL = 'answer = None\n### BEGIN SOLUTION\nanswer = 6\n### END SOLUTION\nprint(answer)'
+
+
+def write_course(folder, extra_cell=""):
+    folder.mkdir(parents=True, exist_ok=True)
+    nb = new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+    shown = new_code_cell("print('worked example')" + extra_cell, execution_count=1,
+                          outputs=[new_output("stream", name="stdout", text="worked example\n")])
+    solved = new_code_cell(SOLUTION_CELL, execution_count=2,
+                           outputs=[new_output("stream", name="stdout", text="6\n")])
+    nb.cells = [new_markdown_cell("# Chapter"), shown, solved]
+    nbformat.write(nb, folder / "01_chapter.ipynb")
+    (folder / "data.csv").write_text("not a notebook\n")
+    return folder
+
+
+def test_student_versions_replace_solutions_and_clear_their_outputs(tmp_path):
+    src = write_course(tmp_path / "notebooks")
+    written = make_student_versions(src, tmp_path / "student")
+    assert [p.name for p in written] == ["01_chapter.ipynb"]
+    assert sorted(p.name for p in (tmp_path / "student").iterdir()) == ["01_chapter.ipynb"]  # nothing else
+    nb = nbformat.read(written[0], as_version=4)
+    _, shown, solved = nb.cells
+    assert solved.source == "answer = None\nanswer = ...\nprint(answer)"
+    assert solved.outputs == [] and solved.execution_count is None
+    assert shown.outputs[0]["text"] == "worked example\n" and shown.execution_count == 1  # kept
+    assert "BEGIN SOLUTION" not in written[0].read_text()
+
+
+def test_student_versions_are_idempotent(tmp_path):
+    src, out = write_course(tmp_path / "notebooks"), tmp_path / "student"
+    first = make_student_versions(src, out)
+    before = first[0].read_bytes()
+    assert make_student_versions(src, out) == []  # nothing to do, and no error without force
+    assert first[0].read_bytes() == before
+    assert not list(out.glob("*.bak*"))
+
+
+def test_student_versions_never_overwrite_without_force(tmp_path):
+    src, out = write_course(tmp_path / "notebooks"), tmp_path / "student"
+    (target,) = make_student_versions(src, out)
+    target.write_text(target.read_text().replace("worked example", "teacher's edit"))
+    edited = target.read_bytes()
+    write_course(src, extra_cell="  # changed")
+    with pytest.raises(FileExistsError, match="01_chapter.ipynb"):
+        make_student_versions(src, out)
+    assert target.read_bytes() == edited
+
+
+def test_student_versions_with_force_keep_a_backup(tmp_path):
+    src, out = write_course(tmp_path / "notebooks"), tmp_path / "student"
+    (target,) = make_student_versions(src, out)
+    target.write_text(target.read_text().replace("worked example", "teacher's edit"))
+    edited = target.read_bytes()
+    assert make_student_versions(src, out, force=True) == [target]
+    assert (out / "01_chapter.ipynb.bak").read_bytes() == edited
+    assert "teacher's edit" not in target.read_text()
+    target.write_text("edited again")
+    make_student_versions(src, out, force=True)
+    assert (out / "01_chapter.ipynb.bak1").read_text() == "edited again"  # the first backup survives
+    assert (out / "01_chapter.ipynb.bak").read_bytes() == edited
+
+
+def test_student_versions_refuse_to_write_over_the_sources(tmp_path):
+    src = write_course(tmp_path / "notebooks")
+    with pytest.raises(ValueError):
+        make_student_versions(src, src)
+
+
+# --- doctor ------------------------------------------------------------------------------------------
+def run_mcdl(*args, env_update=None, cwd=None):
+    env = dict(os.environ, **(env_update or {}))
+    env.pop("MPLBACKEND", None)  # as when a learner starts JupyterLab; the Makefile sets Agg for tests
+    return subprocess.run([sys.executable, "-m", "mcdl", *args], capture_output=True, text=True,
+                          env=env, cwd=cwd, timeout=120)
+
+
+def test_doctor_passes_in_this_environment():
+    done = run_mcdl("doctor")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "✗" not in done.stdout and "kernel 'python3'" in done.stdout
+    assert len(done.stdout.splitlines()) == len(course.default_checks()) + 1  # one line per check + total
+
+
+def test_doctor_prints_the_fix_of_a_failing_check():
+    out = io.StringIO()
+    checks = [lambda: CheckResult("fine", True, "all good"),
+              lambda: CheckResult("broken", False, "it is broken", "do this to fix it")]
+    assert doctor(checks, out=out) == 1
+    text = out.getvalue()
+    assert "✓ fine: all good" in text
+    assert "✗ broken: it is broken\n    fix: do this to fix it" in text
+    assert "1 of 2 checks passed" in text
+
+
+def test_doctor_survives_a_crashing_check():
+    def check_crashes():
+        raise RuntimeError("boom")
+    out = io.StringIO()
+    assert doctor([check_crashes], out=out) == 1
+    assert "crashes" in out.getvalue() and "boom" in out.getvalue()
+
+
+def test_doctor_reports_an_old_dependency(monkeypatch):
+    from packaging.requirements import Requirement
+
+    real_version = course.importlib.metadata.version
+    monkeypatch.setattr(course.importlib.metadata, "version",
+                        lambda name: "1.0" if name == "numpy" else real_version(name))
+    result = course.dependency_check(Requirement("numpy>=1.26"))()
+    assert not result.ok and "1.0 installed" in result.detail
+    assert result.fix.endswith('pip install "numpy>=1.26"')
+
+
+def test_doctor_reports_a_kernel_from_another_python(monkeypatch, tmp_path):
+    from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
+
+    spec = KernelSpec(argv=["/opt/other/bin/python", "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                      display_name="Python 3", language="python", resource_dir=str(tmp_path))
+    monkeypatch.setattr(KernelSpecManager, "get_kernel_spec", lambda self, name: spec)
+    result = course.check_kernelspec()
+    assert not result.ok and "/opt/other/bin/python" in result.detail
+    assert "ipykernel install" in result.fix
+    out = io.StringIO()
+    assert doctor(out=out) == 1  # the full doctor, with this one check failing
+    assert f"✗ kernel 'python3': {tmp_path} starts /opt/other/bin/python" in out.getvalue()
+    assert f"    fix: {result.fix}" in out.getvalue()
+
+
+def test_doctor_reports_a_forced_matplotlib_backend(monkeypatch):
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    result = course.check_matplotlib_backend()
+    assert not result.ok and "unset MPLBACKEND" in result.fix
+    monkeypatch.delenv("MPLBACKEND")
+    assert course.check_matplotlib_backend().ok
+
+
+def test_doctor_reports_a_missing_lab_extension(monkeypatch, tmp_path):
+    monkeypatch.setattr(course, "_labextension_dirs", lambda: [tmp_path])
+    result = course.labextension_check("jupyter-matplotlib", "ipympl")()
+    assert not result.ok and "ipympl" in result.fix
+
+
+# --- command line ------------------------------------------------------------------------------------
+def test_help():
+    done = run_mcdl("--help")
+    assert done.returncode == 0
+    assert "doctor" in done.stdout and "student" in done.stdout
+
+
+def test_student_command(tmp_path, capsys):
+    from mcdl.__main__ import main  # in-process: each `python -m mcdl student` pays ~3 s of imports
+
+    src, out = write_course(tmp_path / "notebooks"), tmp_path / "student"
+    assert main(["student", str(out), "--src", str(src)]) == 0
+    assert "1 student notebook(s) written" in capsys.readouterr().out
+    assert main(["student", str(out), "--src", str(src)]) == 0
+    assert "all up to date" in capsys.readouterr().out
+    write_course(src, extra_cell="  # changed")
+    assert main(["student", str(out), "--src", str(src)]) == 1
+    assert "--force" in capsys.readouterr().err
+    assert main(["student", str(out), "--src", str(src), "--force"]) == 0
+    assert (out / "01_chapter.ipynb.bak").exists()
+
+
+def test_student_command_runs_as_a_module(tmp_path):
+    src, out = write_course(tmp_path / "notebooks"), tmp_path / "student"
+    done = run_mcdl("student", str(out), "--src", str(src))
+    assert done.returncode == 0, done.stderr
+    assert (out / "01_chapter.ipynb").exists()

@@ -1,0 +1,339 @@
+"""mcdl.derivation: Derivation/Step, the four-step chain-rule process (§4.5.1), the product rule (§2),
+and the stepper widget driven headless."""
+import cmath
+
+import ipywidgets as widgets
+import pytest
+import sympy
+from hypothesis import HealthCheck, assume, given, settings, strategies as st
+
+from mcdl.derivation import (
+    COMBINE, DIFFERENTIATE, INTRODUCE, RESULT, SUBSTITUTE, Derivation, Step, Stepper, chain_rule_steps,
+    product_rule_steps, stepper, stepper_state,
+)
+from mcdl.symbolic import UnsafeExpressionError, parse_expression, symbolic_derivative, symbols
+
+x, t = symbols("x", "t")
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def latex_lines(derivation):
+    return [step.latex for step in derivation]
+
+
+# ------------------------------------------------------------------------------------------------
+# Step and Derivation
+def hand_built():
+    return Derivation("d/dx 9(x + x^2)", [
+        Step(r"\frac{d}{dx} 9(x + x^2) = 9 \frac{d}{dx}(x + x^2)", "Pull the constant out."),
+        Step(r"= 9(1 + 2x)", "Differentiate term by term (sum rule)."),
+        Step(r"= 9 + 18x", "Multiply out."),
+    ], result=9 + 18 * x)
+
+
+def test_derivation_is_a_sequence_of_steps():
+    d = hand_built()
+    assert len(d) == 3
+    assert d[0].text == "Pull the constant out."
+    assert [s.latex for s in d][-1] == "= 9 + 18x"
+    assert d[-1] is d.steps[-1]
+    assert d.result == 9 + 18 * x
+
+
+def test_derivation_add_chains():
+    d = Derivation("built step by step").add("a = 1", "First.").add("b = 2", "Second.", stage="Two")
+    assert len(d) == 2 and d[1].stage == "Two"
+
+
+def test_derivation_renders_all_steps():
+    d = hand_built()
+    text = str(d)
+    assert text.splitlines()[0] == "d/dx 9(x + x^2)"
+    assert "1. Pull the constant out." in text and "3. Multiply out." in text
+    assert "$$= 9 + 18x$$" in text
+    html = d._repr_html_()
+    assert html.count("<li>") == 3 and "<ol>" in html and "$$= 9 + 18x$$" in html
+    markdown = d._repr_markdown_()
+    assert markdown.startswith("**d/dx 9(x + x^2)**") and "2. Differentiate term by term" in markdown
+
+
+def test_derivation_repr_is_short_and_pretty_is_full():
+    d = hand_built()
+    assert repr(d) == "Derivation('d/dx 9(x + x^2)', 3 steps, result=18*x + 9)"
+    from IPython.lib.pretty import pretty
+    assert pretty(d) == str(d)
+
+
+def test_html_rendering_escapes_text():
+    d = Derivation("<b>title</b>", [Step("x < 0", "a <script> & more")])
+    html = d._repr_html_()
+    assert "<script>" not in html and "&lt;script&gt;" in html and "x &lt; 0" in html
+
+
+# ------------------------------------------------------------------------------------------------
+# The paper's worked examples
+def test_paper_example_18_sin_x_squared():
+    d = chain_rule_steps("sin(x**2)")
+    lines = latex_lines(d)
+    assert lines[0] == "u = x^{2}"
+    assert lines[1] == r"y = \sin{\left(u \right)}"
+    assert lines[2].startswith(r"\frac{du}{dx}") and lines[2].endswith("= 2 x")
+    assert lines[3].startswith(r"\frac{dy}{du}") and lines[3].endswith(r"= \cos{\left(u \right)}")
+    assert r"\frac{dy}{du}\frac{du}{dx} = \cos{\left(u \right)} \cdot 2 x" in lines[4]
+    assert lines[5] == r"\frac{dy}{dx} = 2 x \cos{\left(x^{2} \right)}"
+    assert d.result == 2 * x * sympy.cos(x**2)
+    assert [s.stage for s in d] == [INTRODUCE, INTRODUCE, DIFFERENTIATE, DIFFERENTIATE, COMBINE,
+                                    SUBSTITUTE, RESULT]
+    assert "not x" in d[3].text          # dy/du is taken with respect to u, not x
+
+
+def test_paper_example_19_ln_sin_cubed_squared():
+    d = chain_rule_steps("ln(sin(x**3)**2)")
+    lines = latex_lines(d)
+    assert lines[:4] == ["u_{1} = x^{3}", r"u_{2} = \sin{\left(u_{1} \right)}", "u_{3} = u_{2}^{2}",
+                         r"u_{4} = \ln{\left(u_{3} \right)} \qquad (y = u_{4})"]
+    assert lines[4].endswith("= 3 x^{2}")
+    assert lines[5].endswith(r"= \cos{\left(u_{1} \right)}")
+    assert lines[6].endswith("= 2 u_{2}")
+    assert lines[7].endswith(r"= \frac{1}{u_{3}}")
+    assert r"\frac{du_{4}}{du_{3}}\frac{du_{3}}{du_{2}}\frac{du_{2}}{du_{1}}\frac{du_{1}}{dx}" in lines[8]
+    assert lines[8].endswith(r"\frac{6 u_{2} x^{2} \cos{\left(u_{1} \right)}}{u_{3}}")
+    expected = 6 * x**2 * sympy.cos(x**3) / sympy.sin(x**3)
+    assert d.result == expected                          # the paper's form, not 6x²/tan(x³)
+    assert sympy.simplify(d.result - sympy.diff(sympy.log(sympy.sin(x**3) ** 2), x)) == 0
+
+
+def test_paper_example_7_ln_x_squared():
+    d = chain_rule_steps("ln(x**2)")
+    assert d.result == 2 / x
+    assert r"\frac{1}{u} \cdot 2 x" in d[4].latex          # 1/x² · 2x before it simplifies
+    assert d[-1].latex == r"\frac{d}{dx} \ln{\left(x^{2} \right)} = \frac{2}{x}"
+
+
+def test_paper_example_6_product_rule():
+    d = product_rule_steps("x**2", "x")
+    assert d.result == 3 * x**2
+    assert r"x^{2} \cdot x" in d[0].latex                    # the factors kept apart
+    assert d[1].latex.endswith("= 2 x") and d[2].latex.endswith("= 1")
+    assert d[3].latex.endswith(r"x^{2} \cdot 1 + 2 x \cdot x")
+    assert d[-1].latex.endswith("= 3 x^{2}")
+    assert all(step.text for step in d)
+
+
+def test_product_rule_with_expressions_and_other_variable():
+    d = product_rule_steps(sympy.sin(t), t**2 + 1, var="t")
+    assert sympy.simplify(d.result - sympy.diff(sympy.sin(t) * (t**2 + 1), t)) == 0
+    assert r"\left(t^{2} + 1\right)" in d[0].latex
+
+
+def test_paper_example_20_and_22_need_the_total_derivative():
+    d = chain_rule_steps("x + x**2")
+    assert d.result == 2 * x + 1
+    assert "total derivative" in d[1].text and "does not apply directly" in d[1].text
+    assert any(r"\frac{\partial y}{\partial x}" in line for line in latex_lines(d))
+    d = chain_rule_steps("sin(x + x**2)")
+    assert sympy.simplify(d.result - (1 + 2 * x) * sympy.cos(x + x**2)) == 0
+
+
+def test_repeated_subexpressions_are_named_once():
+    d = chain_rule_steps("sin(x) + cos(sin(x))")
+    definitions = [s.latex for s in d if s.stage == INTRODUCE]
+    assert len(definitions) == 3 and sum(r"\sin{\left(x \right)}" in s for s in definitions) == 1
+    assert sympy.simplify(d.result - sympy.diff(sympy.sin(x) + sympy.cos(sympy.sin(x)), x)) == 0
+
+
+def test_same_operand_twice():
+    d = chain_rule_steps("x**x")
+    assert sympy.simplify(d.result - sympy.diff(x**x, x)) == 0
+    assert "more than one path" in d[0].text
+
+
+def test_constant_and_identity():
+    d = chain_rule_steps("99")
+    assert d.result == 0 and len(d) == 2 and "constant" in d[0].text
+    d = chain_rule_steps("x")
+    assert d.result == 1
+
+
+def test_relu_chain_uses_the_papers_convention():
+    d = chain_rule_steps("max(0, 3*x + 1)")
+    assert d.result == 3 * sympy.Heaviside(3 * x + 1, 0)
+    assert d.result.subs(x, sympy.Rational(-1, 3)) == 0
+    assert any(r"\begin{cases}" in line for line in latex_lines(d))
+
+
+def test_other_variables_and_sympy_input():
+    d = chain_rule_steps("exp(t**2)", var="t")
+    assert d.result == 2 * t * sympy.exp(t**2)
+    assert r"\frac{du}{dt}" in d[2].latex
+    d = chain_rule_steps(sympy.sin(x**2))
+    assert d.result == 2 * x * sympy.cos(x**2)
+
+
+def test_variable_named_like_an_intermediate():
+    (u,) = symbols("u")
+    d = chain_rule_steps("sin(u**2)", var="u")
+    assert d.result == 2 * u * sympy.cos(u**2)
+    assert d[0].latex.startswith("v = ")           # u is taken, so the intermediate is v
+
+
+def test_unsafe_text_is_refused():
+    with pytest.raises(UnsafeExpressionError):
+        chain_rule_steps("__import__('os').system('ls')")
+    with pytest.raises(TypeError):
+        chain_rule_steps(3j)
+
+
+def test_every_step_has_latex_and_a_sentence():
+    for text in ["sin(x**2)", "ln(sin(x**3)**2)", "exp(-x**2)/(1 + x**2)", "sqrt(1 + tanh(2*x))"]:
+        d = chain_rule_steps(text)
+        assert all(step.latex and step.text and step.stage for step in d)
+        assert d[-1].stage == RESULT
+
+
+# Property: for random compositions of whitelisted functions the four-step result is SymPy's derivative.
+_FUNCS = ["sin", "cos", "tan", "exp", "ln", "sqrt", "tanh", "atan", "abs", "asin"]
+
+
+def _compose(children):
+    unary = st.tuples(st.sampled_from(_FUNCS), children).map(lambda p: f"{p[0]}({p[1]})")
+    binary = st.tuples(children, st.sampled_from(["+", "-", "*", "/"]), children).map(
+        lambda p: f"({p[0]}){p[1]}({p[2]})")
+    scaled = st.tuples(st.sampled_from(["2", "3", "-1", "1/2"]), children).map(lambda p: f"{p[0]}*({p[1]})")
+    power = st.tuples(children, st.sampled_from(["2", "3", "-1", "1/2"])).map(lambda p: f"({p[0]})**({p[1]})")
+    relu = children.map(lambda c: f"max(0, {c})")
+    return st.one_of(unary, binary, scaled, power, relu)
+
+
+COMPOSITIONS = st.recursive(st.sampled_from(["x", "x", "2", "pi"]), _compose, max_leaves=5)
+POINTS = [sympy.Rational(3, 10), sympy.Rational(7, 10), sympy.Rational(13, 10), sympy.Rational(-9, 10)]
+
+
+def _value(expr, point):
+    """expr at a point, or None where it is undefined (SymPy refuses Heaviside of a complex number)."""
+    try:
+        return complex(expr.subs(x, point).evalf(30))
+    except (TypeError, ValueError):
+        return None
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(COMPOSITIONS)
+def test_property_chain_rule_result_equals_sympy_diff(text):
+    try:
+        expr = parse_expression(text)
+    except ValueError:          # e.g. max(0, asin(2)): max of a non-real number
+        assume(False)
+    d = chain_rule_steps(expr)
+    expected = sympy.diff(expr, x)
+    difference = d.result - expected
+    if sympy.count_ops(difference) < 60 and sympy.simplify(difference) == 0:
+        return
+    for point in POINTS:      # the numeric check: equal wherever the function is real and both are defined
+        here = _value(expr, point)
+        if here is None or not cmath.isfinite(here) or abs(here.imag) > 1e-12:
+            continue          # outside the real domain (ln of a negative, asin(1.3)): nothing to compare
+        got, want = _value(d.result, point), _value(expected, point)
+        if got is None or want is None or not all(map(cmath.isfinite, (got, want))):
+            continue
+        assert abs(got - want) <= 1e-9 * max(1.0, abs(want)), (text, point, got, want)
+
+
+def test_chain_rule_matches_symbolic_derivative_for_the_relu():
+    for text in ["max(0, x)", "max(0, sin(x))**2", "ln(1 + exp(max(0, x)))"]:
+        d = chain_rule_steps(text)
+        assert sympy.simplify(d.result - symbolic_derivative(text)) == 0
+
+
+# ------------------------------------------------------------------------------------------------
+# The stepper: pure state first, then the widget driven headless.
+def test_stepper_state_walks_the_steps():
+    d = chain_rule_steps("sin(x**2)")
+    n = len(d)
+    first = stepper_state(d, 0)
+    assert first["caption"] == f"step 1 of {n}"
+    assert not first["prev_enabled"] and first["next_enabled"]
+    assert first["latex"] == d[0].latex and first["text"] == d[0].text
+    middle = stepper_state(d, 1)
+    assert middle["caption"] == f"step 2 of {n}" and middle["prev_enabled"] and middle["next_enabled"]
+    last = stepper_state(d, n - 1)
+    assert last["caption"] == f"step {n} of {n}" and last["prev_enabled"] and not last["next_enabled"]
+    for k in (-1, n):
+        with pytest.raises(IndexError):
+            stepper_state(d, k)
+
+
+def test_stepper_state_single_and_empty():
+    single = stepper_state(Derivation("one", [Step("a", "b")]), 0)
+    assert single["caption"] == "step 1 of 1" and not single["prev_enabled"] and not single["next_enabled"]
+    empty = stepper_state(Derivation("none"), 0)
+    assert empty["caption"] == "step 0 of 0" and not empty["prev_enabled"] and not empty["next_enabled"]
+
+
+def test_stepper_widget_clicks_through_every_step():
+    w = stepper("ln(sin(x**3)**2)")
+    assert isinstance(w, widgets.VBox) and isinstance(w, Stepper)
+    n = len(w.derivation)
+    assert w.caption.value == f"step 1 of {n}"
+    assert w.prev_button.disabled and not w.next_button.disabled
+    assert w.math.value == f"$${w.derivation[0].latex}$$"
+    for k in range(2, n + 1):
+        w.next_button.click()
+        assert w.caption.value == f"step {k} of {n}"
+        assert w.math.value == f"$${w.derivation[k - 1].latex}$$"
+        assert w.derivation[k - 1].text.split(":")[0] in w.sentence.value or w.sentence.value
+        assert w.prev_button.disabled is False
+        assert w.next_button.disabled is (k == n)
+    w.next_button.click()                           # past the end: stays on the last step
+    assert w.caption.value == f"step {n} of {n}"
+    for k in range(n - 1, 0, -1):
+        w.prev_button.click()
+        assert w.caption.value == f"step {k} of {n}"
+        assert w.next_button.disabled is False
+    assert w.prev_button.disabled
+    w.prev_button.click()
+    assert w.caption.value == f"step 1 of {n}"
+
+
+def test_stepper_shows_a_bad_expression_as_a_message():
+    w = stepper("sin(x**2)")
+    before = (w.derivation, w.caption.value)
+    w.entry.value = "x.__class__"                   # typing + Enter (continuous_update=False)
+    assert "attribute access" in w.message.value
+    assert (w.derivation, w.caption.value) == before
+    w.entry.value = "sin(x"
+    w.derive_button.click()
+    assert "matching" in w.message.value
+    for bad in ["__import__('os')", "9**9**9", "z", "lambda: 1", "2x", "x" * 600]:
+        assert w.derive(bad) is False
+        assert w.message.value and w.derivation is before[0]
+
+
+def test_stepper_derives_what_the_learner_types():
+    w = stepper("sin(x**2)")
+    w.next_button.click()
+    w.entry.value = "ln(x^2)"
+    assert w.message.value == ""
+    assert w.derivation.result == 2 / x
+    assert w.caption.value == f"step 1 of {len(w.derivation)}"
+    w.entry.value = "cos(x)"
+    w.derive_button.click()                         # clicking Derive again is harmless
+    assert w.derivation.result == -sympy.sin(x)
+
+
+def test_stepper_accepts_derivations_and_expressions():
+    w = stepper(product_rule_steps("x**2", "x"))
+    assert w.caption.value == "step 1 of 5" and w.derivation.result == 3 * x**2
+    w = stepper(sympy.exp(x**2))
+    assert w.derivation.result == 2 * x * sympy.exp(x**2)
+    w = stepper("exp(t**2)", var="t", editable=False)
+    assert w.entry not in w.children and w.derivation.result == 2 * t * sympy.exp(t**2)
+
+
+def test_stepper_mimebundle_includes_the_whole_derivation():
+    w = stepper("sin(x**2)")
+    bundle = w._repr_mimebundle_()
+    assert WIDGET_VIEW in bundle
+    assert bundle["text/plain"] == str(w.derivation)
+    assert bundle["text/html"] == w.derivation._repr_html_()
+    assert all(step.text in bundle["text/plain"] for step in w.derivation)

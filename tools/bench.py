@@ -1,0 +1,139 @@
+"""`make bench`: the course's speed and memory, measured (never asserted in tests).
+
+Prints one table per concern:
+  1. seconds to execute each chapter headless (fresh kernel each, as Run All does) and the course;
+     the kernel's resident memory (VmRSS) at the end of each chapter;
+  2. each widget's update latency, kernel-side: slider.value = v -> callback -> figure blitted;
+  3. `import mcdl` time in a fresh interpreter (and with the numeric module loaded);
+  4. numeric Jacobian speed and its error against the analytic Jacobian.
+Targets (issue #2): chapter ≤ 3 s, widget update ≤ 20 ms median, import mcdl ≤ 0.3 s.
+"""
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+RSS_CELL = ("import re as _re\n"
+            "print('VmRSS', _re.search(r'VmRSS:\\s+(\\d+)', open('/proc/self/status').read()).group(1))")
+
+
+def table(title, header, rows):
+    print(f"\n{title}")
+    widths = [max(len(str(c)) for c in col) for col in zip(header, *rows)]
+    line = "  ".join(f"{h:<{w}}" for h, w in zip(header, widths))
+    print(line)
+    print("-" * len(line))
+    for row in rows:
+        print("  ".join(f"{str(c):<{w}}" for c, w in zip(row, widths)))
+
+
+def bench_notebooks():
+    import nbformat
+    from nbclient import NotebookClient
+
+    rows, total = [], 0.0
+    for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        nb.cells.append(nbformat.v4.new_code_cell(RSS_CELL))
+        t0 = time.perf_counter()
+        NotebookClient(nb, timeout=600, kernel_name="python3",
+                       resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
+        seconds = time.perf_counter() - t0
+        total += seconds
+        rss_kb = int(nb.cells[-1].outputs[0]["text"].split()[1])
+        rows.append((path.name, f"{seconds:.2f}", f"{rss_kb / 1024:.0f}", "ok" if seconds <= 3 else "OVER 3 s"))
+    rows.append(("whole course", f"{total:.2f}", "", ""))
+    table("Notebook execution (nbclient, fresh kernel per chapter, includes kernel start ≈ 0.8 s)",
+          ("chapter", "seconds", "kernel RSS MB", "target ≤ 3 s"), rows)
+
+
+def latency(setter, values, repeat=2):
+    samples = []
+    for _ in range(repeat):
+        for v in values:
+            t0 = time.perf_counter()
+            setter(v)
+            samples.append((time.perf_counter() - t0) * 1000)
+    samples.sort()
+    return statistics.median(samples), samples[int(0.95 * (len(samples) - 1))]
+
+
+def bench_widgets():
+    import mcdl
+    from mcdl.widgets.tangent import tangent_explorer
+
+    results = []
+    w = tangent_explorer(lambda x: x**3 - 2 * x, x0=1.0)
+    xs = [round(float(v), 2) for v in np.linspace(-3, 3, 61)]
+    results.append(("tangent explorer: x slider", *latency(lambda v: setattr(w.x_slider, "value", v), xs)))
+    hs = [round(float(v), 2) for v in np.linspace(0.01, 2, 41)]
+    results.append(("tangent explorer: h slider", *latency(lambda v: setattr(w.h_slider, "value", v), hs)))
+    s = mcdl.stepper("log(sin(x**3)**2)")
+
+    def click(_):
+        (s.next_button if not s.next_button.disabled else s.prev_button).click()
+    results.append(("derivation stepper: Next/Prev", *latency(click, range(30))))
+    rows = [(name, f"{med:.1f}", f"{p95:.1f}", "ok" if med <= 20 else "OVER") for name, med, p95 in results]
+    table("Widget update latency, kernel-side (ms; set value -> state -> redraw -> diff PNG)",
+          ("widget / control", "median", "p95", "target ≤ 20"), rows)
+
+
+def bench_import():
+    rows = []
+    for label, code in (("import mcdl", "import mcdl"),
+                        ("import mcdl; mcdl.jacobian (loads numpy)", "import mcdl; mcdl.jacobian"),
+                        ("import mcdl; mcdl.tangent_explorer (widgets, matplotlib)", "import mcdl; mcdl.tangent_explorer")):
+        times = []
+        for _ in range(5):
+            out = subprocess.run([sys.executable, "-c",
+                                  f"import time; t = time.perf_counter(); {code}; print(time.perf_counter() - t)"],
+                                 capture_output=True, text=True, check=True, cwd=ROOT)
+            times.append(float(out.stdout.strip()))
+        med = statistics.median(times)
+        rows.append((label, f"{med:.3f}", "ok" if med <= 0.3 or "tangent" in label else "OVER 0.3 s"))
+    table("Import time (fresh interpreter, median of 5, seconds)", ("what", "seconds", "target ≤ 0.3 s"), rows)
+
+
+def bench_jacobian():
+    import mcdl
+
+    rng = np.random.default_rng(0)
+    rows = []
+    for n in (3, 30, 100):
+        A = rng.normal(size=(n, n))
+        x = rng.normal(size=n)
+        f = lambda v: A @ v + np.sin(v)            # batch-friendly: works column-wise on (n, k)
+        exact = A + np.diag(np.cos(x))
+        for label, kw in (("central, batched", {}), ("central, column by column", {"batch": False}),
+                          ("complex step", {"method": "complex"})):
+            reps = 20 if n < 100 else 5
+            t0 = time.perf_counter()
+            for _ in range(reps):
+                J = mcdl.jacobian(f, x, **kw)
+            ms = (time.perf_counter() - t0) / reps * 1000
+            err = np.max(np.abs(J - exact)) / np.max(np.abs(exact))
+            rows.append((f"n = m = {n}", label, f"{ms:.2f}", f"{err:.1e}"))
+    table("Numeric Jacobian of f(x) = A x + sin(x) against the analytic A + diag(cos x)",
+          ("size", "method", "ms per Jacobian", "max rel. error"), rows)
+
+
+def main():
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    print("mcdl benchmark  (machine:", os.cpu_count(), "cores)")
+    bench_import()
+    bench_jacobian()
+    bench_widgets()
+    bench_notebooks()
+    print("\nOne training epoch of the hand-derived neuron gradient: arrives with chapter 10 (neuron.py).")
+
+
+if __name__ == "__main__":
+    main()
