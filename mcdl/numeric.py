@@ -18,8 +18,8 @@ Three methods:
   But which scale?  max(|xⱼ|, 1) loses digits on a badly scaled function (1e6·x³ at x = 1e-3: 5 of
   them) and |xⱼ| alone fails near 0 (an offset f = x + 1e6 at x = 0).  So mcdl tries up to four
   steps hⱼ = ∛ε · max(|xⱼ|, s) for s = 1, 1e-2, 1e-4, 0 (one step when |xⱼ| ≥ 1), estimates each
-  one's error — round-off ε·(|f(x+h)| + |f(x−h)|)/2h plus truncation, read off the change to the
-  next smaller step — and keeps, column by column, the step with the smallest estimate.
+  one's error — round-off ε·(|f(x+h)| + |f(x−h)|)/2h plus its disagreement with the next smaller
+  step — and keeps, entry by entry, the step with the smallest estimate.
 * ``"forward"``: (f(x + hⱼ) − f(x)) / hⱼ with the same selection around √ε (shown in chapter 01 to
   compare; its error shrinks only like h).
 * ``"complex"``: Im f(x + i·h) / h with h = 1e-20 · max(|xⱼ|, 1).  There is no subtraction, so no
@@ -197,28 +197,37 @@ def _quotients(f, x, flat, y0, h, method, batch):
     y_plus, y_minus = pair
     with np.errstate(all="ignore"):
         if method == "forward":
-            return (y_plus - np.ravel(y0)[:, None]) / h, EPS * (np.abs(y_plus) + np.abs(y0).reshape(-1, 1)) / h
-        return (y_plus - y_minus) / (2 * h), EPS * (np.abs(y_plus) + np.abs(y_minus)) / (2 * h)
+            y_minus = np.broadcast_to(np.ravel(y0)[:, None], y_plus.shape)
+            return (y_plus - y_minus) / h, EPS * (np.abs(y_plus) + np.abs(y_minus)) / h, y_plus == y_minus
+        return (y_plus - y_minus) / (2 * h), EPS * (np.abs(y_plus) + np.abs(y_minus)) / (2 * h), y_plus == y_minus
 
 
-def select_step(Js, Rs, hs, order: int = 2) -> np.ndarray:
+def select_step(Js, Rs, same=None) -> np.ndarray:
     """Pick, entry by entry, the candidate with the smallest estimated error (round-off + truncation).
 
-    Js, Rs: (K, m, n) quotients and round-off estimates for the K candidate steps hs (K, n), largest
-    first.  Truncation at step k is read off the change to step k+1 (or, for the last usable step,
-    the change from step k−1 scaled by (h_k/h_{k−1})^order).  Non-finite candidates are never chosen.
-    Each entry ∂fᵢ/∂xⱼ is its own one-variable derivative, so each may use its own step.
+    Js, Rs: (K, m, n) quotients and round-off estimates ε·|f|/h for the K candidate steps, largest
+    first.  The error of candidate k is estimated by how much it disagrees with its smaller
+    neighbour k+1 (the last usable one: with k−1), plus Rs.  That disagreement sees truncation (which
+    shrinks with h) and also noise the ε·|f|/h model cannot see, such as the rounding of 1 + x² inside
+    log(1 + x²); on a tie the larger step wins.
+    ``same`` (K, m, n) marks quotients whose two f values were identical floats.  Once a larger step
+    has seen f change, an identical pair at a smaller step means the change fell below f's last digit
+    (log(1 + x²) near 0, say): that quotient's 0 is lost information, not a converged answer.
     """
     K = Js.shape[0]
     if K == 1:
         return Js[0]
+    if same is not None:
+        seen_change = np.logical_or.accumulate(~same, axis=0)
+        lost = same.copy()
+        lost[0] = False
+        lost[1:] &= seen_change[:-1]
+        Js = np.where(lost, np.nan, Js)
     with np.errstate(all="ignore"):
-        ratio = (hs[1:] / hs[:-1])[:, None, :] ** order
         ahead = np.abs(Js[:-1] - Js[1:])
-        behind = ahead * ratio
         T = np.full(Js.shape, np.nan)
         T[:-1] = ahead
-        T[1:] = np.where(np.isfinite(T[1:]), T[1:], behind)
+        T[1:] = np.where(np.isfinite(T[1:]), T[1:], ahead)
         T = np.where(np.isfinite(T), T, 0.0)
         E = np.where(np.isfinite(Js) & np.isfinite(Rs), Rs + T, np.inf)          # (K, m, n)
     best = np.argmin(E, axis=0)
@@ -247,9 +256,8 @@ def jacobian(f, x, *, method: str = "central", batch: bool | None = None) -> np.
                 raise ShapeError(f"f returned {m} value(s) at x but {col.size} near x; its output size must not depend on x.")
             J[:, j] = col
     else:
-        pairs = [_quotients(f, x, flat, y0, h, method, batch) for h in hs]
-        J = select_step(np.array([p[0] for p in pairs]), np.array([p[1] for p in pairs]), hs,
-                        order=1 if method == "forward" else 2)
+        Js, Rs, same = (np.array(a) for a in zip(*[_quotients(f, x, flat, y0, h, method, batch) for h in hs]))
+        J = select_step(Js, Rs, same=same)
     if not np.all(np.isfinite(J)):
         raise ValueError(f"the Jacobian is not finite near x = {np.array2string(flat, precision=6)}: f is not "
                          "defined on both sides of x (is x on the edge of f's domain?) or not differentiable there.")
@@ -282,7 +290,7 @@ def derivative(f, x, *, method: str = "central"):
             with np.errstate(all="ignore"):
                 out = np.imag(values(pts + 1j * hs[0])) / hs[0]
         else:
-            Js, Rs = [], []
+            Js, Rs, same = [], [], []
             for h in hs:
                 with np.errstate(all="ignore"):
                     y_plus = values(pts + h)
@@ -290,8 +298,8 @@ def derivative(f, x, *, method: str = "central"):
                     width = h if method == "forward" else 2 * h
                     Js.append((y_plus - y_minus) / width)
                     Rs.append(EPS * (np.abs(y_plus) + np.abs(y_minus)) / width)
-            out = select_step(np.array(Js)[:, None, :], np.array(Rs)[:, None, :], hs,
-                              order=1 if method == "forward" else 2)[0]
+                    same.append(y_plus == y_minus)
+            out = select_step(np.array(Js)[:, None, :], np.array(Rs)[:, None, :], np.array(same)[:, None, :])[0]
         return np.asarray(out, dtype=float).reshape(arr.shape)
     x = as_point(x)
     if x.ndim != 0:
