@@ -24,18 +24,25 @@ def voila(tmp_path_factory):
                                  f"--Voila.root_dir={root}"], stdout=log, stderr=subprocess.STDOUT, env=env)
         try:
             wait_for_http(f"http://127.0.0.1:{port}/", proc, log_path)
-            yield f"http://127.0.0.1:{port}"
+            yield {"url": f"http://127.0.0.1:{port}", "log": log_path}
         finally:
             stop(proc)
 
 
-def open_chapter(browser, voila, name):
+def open_chapter(browser, voila, name, artifacts=None):
+    """Open a chapter in Voila; if it has not rendered its widgets in time, keep what the page showed."""
     page = browser.new_page(viewport={"width": 1200, "height": 900})
     page.set_default_timeout(90_000)
     errors = []
     page.on("pageerror", lambda err: errors.append(str(err)))
-    page.goto(f"{voila}/voila/render/{name}")
-    page.wait_for_selector(".widget-slider .noUi-handle")
+    page.goto(f"{voila['url']}/voila/render/{name}")
+    try:
+        page.wait_for_selector(".widget-slider .noUi-handle")
+    except Exception:
+        if artifacts is not None:
+            page.screenshot(path=str(artifacts / f"voila_timeout_{name}.png"), full_page=True)
+        raise AssertionError(f"Voila did not render {name}'s widgets. Page text:\n{page.inner_text('body')[-3000:]}\n"
+                             f"Voila log:\n{voila['log'].read_text()[-3000:]}\npage errors: {errors}")
     return page, errors
 
 
@@ -45,7 +52,7 @@ def assert_no_error_output(page):
 
 
 def test_chapter01_tangent_explorer_sliders(browser, voila, artifacts):
-    page, _ = open_chapter(browser, voila, "01_scalar_derivative_rules.ipynb")
+    page, _ = open_chapter(browser, voila, "01_scalar_derivative_rules.ipynb", artifacts)
     caption = page.locator(".mcdl-tangent .mcdl-caption").first
     expect(caption).to_contain_text("x = 1.00")
     page.wait_for_selector(".jupyter-matplotlib-figure canvas")
@@ -70,7 +77,7 @@ def test_chapter01_tangent_explorer_sliders(browser, voila, artifacts):
 
 
 def test_chapter01_stepper_walks_through_a_derivation(browser, voila, artifacts):
-    page, _ = open_chapter(browser, voila, "01_scalar_derivative_rules.ipynb")
+    page, _ = open_chapter(browser, voila, "01_scalar_derivative_rules.ipynb", artifacts)
     steppers = page.locator(".mcdl-stepper")
     assert steppers.count() >= 3                     # operator view, product rule, chain rules
     stepper = steppers.nth(0)
