@@ -111,7 +111,8 @@ class TangentExplorer(Explorer):
         self.x_slider.observe(self._on_change, names="value")
         self.h_slider.observe(self._on_change, names="value")
         self._apply(tangent_state(self.f, self.x_slider.value, self.h_slider.value, self.xlim))
-        self.live.redraw()
+        # no draw yet: the front end requests one when it shows the canvas, and update() draws in full
+        # the first time if nothing has been drawn
 
     def _apply(self, state):
         self.state = state
