@@ -2,6 +2,7 @@
 versions CI tested) and environment.yml (conda/Binder convenience; conda cannot run on the CI machines,
 so it is checked here, offline, instead of solved)."""
 import importlib.metadata
+import os
 import platform
 import re
 from pathlib import Path
@@ -134,3 +135,16 @@ def test_this_environment_is_the_locked_one():
             differ.append(f"{name} {installed} (lock: {version})")
     assert not differ, ("installed versions differ from constraints.txt: " + ", ".join(differ) +
                         ". Reinstall (rm .venv/.installed && make setup) or, if this is a tested upgrade, `make lock`")
+
+
+# --- binder/ -------------------------------------------------------------------------------------------
+def test_binder_environment_matches_the_top_level_one_without_the_editable_install():
+    """Binder reads binder/ first; its environment is the top-level one minus `pip: [-e .]`, which
+    repo2docker cannot run before the repository is copied in (postBuild installs the package)."""
+    binder = yaml.safe_load((ROOT / "binder" / "environment.yml").read_text(encoding="utf-8"))
+    top = [e for e in ENVIRONMENT["dependencies"] if isinstance(e, str)]
+    assert binder["channels"] == ENVIRONMENT["channels"]
+    assert binder["dependencies"] == top
+    post_build = (ROOT / "binder" / "postBuild").read_text(encoding="utf-8")
+    assert "pip install" in post_build and "-e ." in post_build
+    assert os.access(ROOT / "binder" / "postBuild", os.X_OK)
