@@ -199,7 +199,19 @@ def _index(bank) -> dict[str, Exercise]:
     return table
 
 
-EXERCISES: dict[str, Exercise] = _index(_BANK)
+# ---- 02: partial derivatives ---------------------------------------------------------------------
+_CHAPTER_02 = (
+)
+
+# ---- 03: gradients --------------------------------------------------------------------------------
+_CHAPTER_03 = (
+)
+
+# ---- 04: Jacobians --------------------------------------------------------------------------------
+_CHAPTER_04 = (
+)
+
+EXERCISES: dict[str, Exercise] = _index(_BANK + _CHAPTER_02 + _CHAPTER_03 + _CHAPTER_04)
 
 
 def get(exercise_id) -> Exercise:

@@ -84,3 +84,48 @@ def copy_notebooks(dest: Path):
 
 
 PYTHON = sys.executable
+
+
+# --- Voila: one server for the session; each page load runs its notebook in a fresh kernel -----------
+CANVAS_JS = ("(i) => { const c = document.querySelectorAll('.jupyter-matplotlib-figure canvas');"
+             " return c.length > i ? c[i].toDataURL() : ''; }")
+
+
+@pytest.fixture(scope="session")
+def voila(tmp_path_factory):
+    root = copy_notebooks(tmp_path_factory.mktemp("voila_root"))
+    log_path = tmp_path_factory.mktemp("voila_log") / "voila.log"
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}   # kernels draw with their own backend
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen([PYTHON, "-m", "voila", "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
+                                 f"--Voila.root_dir={root}"], stdout=log, stderr=subprocess.STDOUT, env=env)
+        try:
+            wait_for_http(f"http://127.0.0.1:{port}/", proc, log_path)
+            yield {"url": f"http://127.0.0.1:{port}", "log": log_path}
+        finally:
+            stop(proc)
+
+
+def open_chapter(browser, voila, name, artifacts=None):
+    """Open a chapter in Voila; if it has not rendered its widgets in time, keep what the page showed."""
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    page.set_default_timeout(90_000)
+    errors = []
+    page.on("pageerror", lambda err: errors.append(str(err)))
+    page.goto(f"{voila['url']}/voila/render/{name}")
+    try:
+        page.wait_for_selector(".widget-slider .noUi-handle")
+    except Exception:
+        if artifacts is not None:
+            page.screenshot(path=str(artifacts / f"voila_timeout_{name}.png"), full_page=True)
+        raise AssertionError(f"Voila did not render {name}'s widgets. Page text:\n{page.inner_text('body')[-3000:]}\n"
+                             f"Voila log:\n{voila['log'].read_text()[-3000:]}\npage errors: {errors}")
+    return page, errors
+
+
+def assert_no_error_output(page):
+    assert page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count() == 0
+    assert "Traceback" not in page.inner_text("body")
+
+
