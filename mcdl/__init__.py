@@ -22,6 +22,9 @@ _EXPORTS = {
     "check": "check", "Feedback": "check", "hint": "check", "Exercise": "exercises",
     # widgets
     "tangent_explorer": "widgets.tangent",
+    "slice_explorer": "widgets.partials",
+    "gradient_explorer": "widgets.gradient_field",
+    "shape_explorer": "widgets.jacobian_map", "jacobian_map": "widgets.jacobian_map",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]

@@ -201,14 +201,162 @@ def _index(bank) -> dict[str, Exercise]:
 
 # ---- 02: partial derivatives ---------------------------------------------------------------------
 _CHAPTER_02 = (
+    Exercise(
+        "02-value", "02",
+        "f(x, y) = 3x²y. What is ∂f/∂x at (x, y) = (-1, 3)? Give a number.",
+        "value", -18.0, expect="scalar",
+        hints=("Only x moves: freeze y at its value, so 3x²y is the constant 3y times x².",
+               "The power rule on x² then gives ∂f/∂x = 3y·2x = 6yx.",
+               "Put x = -1 and y = 3 into 6yx. (3x² would be ∂f/∂y: the other partial.)"),
+    ),
+    Exercise(
+        "02-partial-x", "02",
+        "f(x, y) = x²y + sin(y). Write a Python function of (x, y) for ∂f/∂x.",
+        "function", lambda x, y: 2 * x * y,
+        points=((-1.5, 0.5), (0.0, 2.0), (0.7, -1.2), (2.0, 3.1), (-0.4, -2.5), (1.3, 0.0)),
+        variables=("x", "y"),
+        hints=("Only x moves; y is a fixed number. So sin(y) is a constant, however it looks.",
+               "The derivative of a constant is 0, and x²y is the constant y times x².",
+               "So ∂f/∂x = 2xy: the sin(y) term contributes nothing."),
+    ),
+    Exercise(
+        "02-partial-y", "02",
+        "f(x, y) = x²y + sin(y). Write a Python function of (x, y) for ∂f/∂y.",
+        "function", lambda x, y: x ** 2 + np.cos(y),
+        points=((-1.5, 0.5), (0.0, 2.0), (0.7, -1.2), (2.0, 3.1), (-0.4, -2.5), (1.3, 0.0)),
+        variables=("x", "y"),
+        hints=("Now y moves and x is the fixed number: x² is a constant factor in x²y.",
+               "∂/∂y of x²·y is x² (like d/dy of 5y is 5); ∂/∂y of sin(y) is cos(y).",
+               "Add the two terms: x² + cos(y) (use np.cos)."),
+    ),
+    Exercise(
+        "02-typed", "02",
+        "f(x, y) = exp(x*y). Type ∂f/∂x as text, for example \"2*x*y\" (use * for every product).",
+        "expression", "y*exp(x*y)",
+        points=((-1.5, 0.5), (0.0, 2.0), (0.7, -1.2), (1.0, 1.0), (-0.4, -2.5)),
+        variables=("x", "y"),
+        hints=("The chain rule: let u = x·y, so f = exp(u).",
+               "d exp(u)/du = exp(u), and with y held constant ∂u/∂x = y.",
+               "Multiply: y·exp(x·y), typed as y*exp(x*y)."),
+    ),
+    Exercise(
+        "02-chain", "02",
+        "f(x, y) = ln(x² + y²). Write a Python function of (x, y) for ∂f/∂y.",
+        "function", lambda x, y: 2 * y / (x ** 2 + y ** 2),
+        points=((-1.5, 0.5), (0.0, 2.0), (0.7, -1.2), (2.0, 3.1), (-0.4, -2.5), (1.3, 0.0)),
+        variables=("x", "y"),
+        hints=("The chain rule with an intermediate variable: u = x² + y², f = ln(u).",
+               "df/du = 1/u; with x held constant, ∂u/∂y = 2y (x² is a constant, its derivative 0).",
+               "Multiply and substitute back: 2y / (x² + y²)."),
+    ),
 )
 
 # ---- 03: gradients --------------------------------------------------------------------------------
 _CHAPTER_03 = (
+    Exercise(
+        "03-gradient-point", "03",
+        "f(x, y) = x²y + y³. Give the gradient ∇f at (x, y) = (2, -1) as a numpy array.",
+        "value", np.array([-4.0, 7.0]), expect="gradient",
+        hints=("The gradient lists the partial derivatives in order: [∂f/∂x, ∂f/∂y].",
+               "∂f/∂x = 2xy (y is a constant for this one); ∂f/∂y = x² + 3y² (now x is the constant).",
+               "Put x = 2, y = -1 into both and write np.array([∂f/∂x, ∂f/∂y]) — one flat array, not a "
+               "column."),
+    ),
+    Exercise(
+        "03-gradient-shape", "03",
+        "f maps R⁵ to R (five inputs, one output). mcdl.jacobian(f, x) returns the gradient as a 2-D array in "
+        "numerator layout. What is its shape? Give a tuple.",
+        "shape", (1, 5),
+        hints=("Numerator layout: one row per output of f, one column per input.",
+               "f has one output and five inputs: the gradient is a single row, the paper's horizontal "
+               "vector."),
+    ),
+    Exercise(
+        "03-directional", "03",
+        "f(x, y) = 3x²y. At (x, y) = (1, 2), how fast does f change per unit step in the direction of the "
+        "unit vector u = (0.6, 0.8)? Give a number.",
+        "value", 9.6, expect="scalar",
+        hints=("The rate of change in the direction of a unit vector u is the dot product ∇f·u.",
+               "∇f = [6yx, 3x²], which is [12, 3] at (1, 2).",
+               "∇f·u = 12·0.6 + 3·0.8."),
+    ),
+    Exercise(
+        "03-max-rate", "03",
+        "g(x, y) = 2x + y⁸. Over all unit directions u, what is the largest rate of increase ∇g·u at "
+        "(x, y) = (1, 1)? Give a number.",
+        "value", float(np.sqrt(68.0)), expect="scalar",
+        hints=("∇g·u = |∇g|·|u|·cos α, where α is the angle between ∇g and u; here |u| = 1.",
+               "The cosine is largest (1) when u points along ∇g, so the largest rate is |∇g| itself.",
+               "∇g = [2, 8y⁷] = [2, 8] at (1, 1); its length is √(2² + 8²)."),
+    ),
+    Exercise(
+        "03-steepest-descent", "03",
+        "f(x, y) = x² + 3y². Standing at (x, y) = (1, 1), in which direction does f decrease fastest? "
+        "Give it as a unit vector: a numpy array of shape (2,) and length 1.",
+        "value", np.array([-2.0, -6.0]) / np.sqrt(40.0), expect="vector",
+        hints=("The gradient points in the direction of fastest INCREASE; fastest decrease is the opposite.",
+               "∇f = [2x, 6y] = [2, 6] at (1, 1), so the direction is -[2, 6].",
+               "Make it a unit vector: divide by its length, np.linalg.norm(...) = √40."),
+    ),
+    Exercise(
+        "03-gradient-function", "03",
+        "f(x, y) = x·eʸ + y². Write a Python function of (x, y) that returns ∇f as a numpy array of shape (2,).",
+        "function", lambda x, y: np.array([np.exp(y), x * np.exp(y) + 2 * y]),
+        points=((0.0, 0.0), (1.0, 0.5), (-2.0, 1.0), (0.5, -1.5), (3.0, 2.0)),
+        variables=("x", "y"), expect="gradient",
+        hints=("Differentiate once per variable, holding the other one fixed.",
+               "∂f/∂x = eʸ (x·eʸ is x times a constant; y² does not change with x).",
+               "∂f/∂y = x·eʸ + 2y; return np.array([∂f/∂x, ∂f/∂y]) using np.exp."),
+    ),
 )
 
 # ---- 04: Jacobians --------------------------------------------------------------------------------
 _CHAPTER_04 = (
+    Exercise(
+        "04-shape-column", "04",
+        "f(x) = (x, x², x³, x⁴) takes one number and returns four. What is the shape of ∂f/∂x in numerator "
+        "layout? Give a tuple.",
+        "shape", (4, 1),
+        hints=("Numerator layout: one row per output of f, one column per input.",
+               "Here there are m = 4 outputs and n = 1 input: the paper's 'vector f, scalar x' case.",
+               "The answer is a column: (rows, columns) = (outputs, inputs)."),
+    ),
+    Exercise(
+        "04-identity", "04",
+        "f(x) = x for x in R⁴ (the identity). Give its Jacobian ∂f/∂x as a numpy array.",
+        "value", np.eye(4), expect="diagonal",
+        hints=("Entry (i, j) is ∂fᵢ/∂xⱼ, and fᵢ(x) = xᵢ.",
+               "∂xᵢ/∂xⱼ is 1 when i = j and 0 otherwise: xᵢ does not move when another coordinate moves.",
+               "That is a 4×4 matrix with ones on the diagonal: np.eye(4) (not np.ones(4), its diagonal)."),
+    ),
+    Exercise(
+        "04-fg-jacobian", "04",
+        "Write a function of (x, y) that returns the Jacobian of [f, g] = [3x²y, 2x + y⁸] as a 2×2 numpy array.",
+        "function", lambda x, y: np.array([[6 * x * y, 3 * x ** 2], [2.0, 8 * y ** 7]]),
+        points=((1.0, 2.0), (-0.5, 1.5), (0.0, -1.2), (2.5, 0.3), (-1.3, -0.7)),
+        variables=("x", "y"), expect="jacobian",
+        hints=("Row 1 is the gradient of f = 3x²y, row 2 the gradient of g = 2x + y⁸.",
+               "∂f/∂x = 6xy, ∂f/∂y = 3x²; ∂g/∂x = 2, ∂g/∂y = 8y⁷.",
+               "Return np.array([[∂f/∂x, ∂f/∂y], [∂g/∂x, ∂g/∂y]]): rows are outputs, columns are inputs."),
+    ),
+    Exercise(
+        "04-nonsquare", "04",
+        "f(x) = [x₁x₂ + x₃, x₂² − 2x₁x₃] maps R³ to R². Give its Jacobian at x = (1, 2, 3) as a numpy array.",
+        "value", np.array([[2.0, 1.0, 1.0], [-6.0, 4.0, -2.0]]), expect="jacobian",
+        hints=("f has 2 outputs and 3 inputs, so in numerator layout the Jacobian has shape (2, 3).",
+               "Row 1 is ∇(x₁x₂ + x₃) = [x₂, x₁, 1]; row 2 is ∇(x₂² − 2x₁x₃) = [−2x₃, 2x₂, −2x₁].",
+               "Now put x₁ = 1, x₂ = 2, x₃ = 3 into both rows."),
+    ),
+    Exercise(
+        "04-linearise", "04",
+        "Near x = (1, 2), [f, g] = [3x²y, 2x + y⁸] is approximately f(x) + J·(v − x). Use this linear "
+        "approximation (not f itself) to predict [f, g] at v = (1.01, 1.98). Give a vector of 2 numbers.",
+        "value", np.array([6.06, 237.54]), expect="vector",
+        hints=("At (1, 2): [f, g] = [6, 258] and J = [[12, 3], [2, 1024]].",
+               "The step is v − x = (0.01, −0.02); multiply J by it (J @ step): one row of J per output.",
+               "Add J·(v − x) to [6, 258]. The exact [f, g] at v is a bit different: that gap is what the "
+               "linear map leaves out."),
+    ),
 )
 
 EXERCISES: dict[str, Exercise] = _index(_BANK + _CHAPTER_02 + _CHAPTER_03 + _CHAPTER_04)

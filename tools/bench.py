@@ -80,6 +80,23 @@ def bench_widgets():
     results.append(("tangent explorer: x slider", *latency(lambda v: setattr(w.x_slider, "value", v), xs)))
     hs = [round(float(v), 2) for v in np.linspace(0.01, 2, 41)]
     results.append(("tangent explorer: h slider", *latency(lambda v: setattr(w.h_slider, "value", v), hs)))
+    xs2 = [round(float(v), 2) for v in np.linspace(-2, 2, 61)]
+    xs3 = [round(float(v), 2) for v in np.linspace(-3, 3, 61)]
+    sl = mcdl.slice_explorer("3*x**2*y", x0=1.0, y0=2.0)
+    results.append(("slice explorer (ch02): x0 slider", *latency(lambda v: setattr(sl.x_slider, "value", v), xs3)))
+    results.append(("slice explorer (ch02): y0 slider", *latency(lambda v: setattr(sl.y_slider, "value", v), xs3)))
+    g = mcdl.gradient_explorer("3*x**2*y", x0=1.0, y0=1.0, xlim=(-2, 2), ylim=(-2, 2))
+    results.append(("gradient explorer (ch03): x0 slider", *latency(lambda v: setattr(g.x_slider, "value", v), xs2)))
+    results.append(("gradient explorer (ch03): y0 slider", *latency(lambda v: setattr(g.y_slider, "value", v), xs2)))
+    results.append(("gradient explorer (ch03): θ slider",
+                    *latency(lambda v: setattr(g.theta_slider, "value", v), list(range(0, 361, 6)))))
+    j = mcdl.jacobian_map(lambda v: [v[0]**2 - v[1], v[0] * v[1] + np.sin(v[1])], x0=(1.0, 0.5), r=0.5)
+    results.append(("jacobian map (ch04): x1 slider", *latency(lambda v: setattr(j.x1_slider, "value", v), xs2)))
+    results.append(("jacobian map (ch04): x2 slider", *latency(lambda v: setattr(j.x2_slider, "value", v), xs2)))
+    radii = [float(10 ** e) for e in np.round(np.arange(-2, 0.01, 0.1), 1)] * 3
+    results.append(("jacobian map (ch04): r slider", *latency(lambda v: setattr(j.r_slider, "value", v), radii)))
+    sh = mcdl.shape_explorer(m=2, n=3)
+    results.append(("shape explorer (ch04): m slider", *latency(lambda v: setattr(sh.m_slider, "value", v), [1, 2, 3, 4, 5] * 12)))
     s = mcdl.stepper("log(sin(x**3)**2)")
 
     def click(_):

@@ -1,0 +1,65 @@
+"""plots.py: the live figure's blitting and its faster frame encoder."""
+import io
+import warnings
+
+import numpy as np
+from PIL import Image
+
+from mcdl.plots import LiveFigure, fast_frames, nice_ylim, sample_curve
+
+
+def test_frames_are_diffs_that_decode_to_exactly_the_changed_pixels():
+    live = LiveFigure()
+    line = live.add_animated(live.ax.plot([0, 1], [0, 1])[0])
+    live.ax.set_xlim(-2, 2)
+    live.ax.set_ylim(-2, 2)
+    assert live.canvas.get_diff_image.__func__.__name__ == "_diff_image"
+    live.redraw()
+    live.canvas._png_is_old = True
+    live.canvas.get_diff_image()                      # the first (full) frame, as the browser would get it
+    before = np.asarray(live.canvas.get_renderer().buffer_rgba()).copy()
+    sent = []
+    live.canvas.send_binary = sent.append             # what ipympl would ship to the browser
+    line.set_data([0, -1], [0, 1])
+    live.update()
+    after = np.asarray(live.canvas.get_renderer().buffer_rgba())
+    assert len(sent) == 1 and live.canvas._current_image_mode == "diff"
+    frame = np.asarray(Image.open(io.BytesIO(sent[0])).convert("RGBA"))
+    changed = (before != after).any(axis=2)
+    assert changed.any()
+    assert (frame[changed] == after[changed]).all() and (frame[~changed] == 0).all()
+
+
+def test_fast_frames_leaves_an_unknown_canvas_alone():
+    class Other:
+        def get_diff_image(self):
+            return b"stock"
+    other = Other()
+    assert fast_frames(other) is False and other.get_diff_image() == b"stock"
+
+
+def test_png_includes_the_moving_artists_and_keeps_them_animated():
+    live = LiveFigure()
+    line = live.add_animated(live.ax.plot([0, 1], [0, 1], lw=8)[0])
+    png = live.png()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert line.get_animated()
+    without = LiveFigure()
+    assert without.png() != png
+
+
+def test_sample_curve_marks_points_outside_the_domain_as_nan_without_warnings():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        xs, ys = sample_curve(np.log, (-1, 1), num=11)
+    assert np.isnan(ys[xs <= 0]).all() and np.isfinite(ys[xs > 0]).all()
+    lo, hi = nice_ylim(ys)
+    assert lo < np.nanmin(ys) and hi > np.nanmax(ys)
+
+
+def test_importing_the_canvas_does_not_switch_pyplots_backend():
+    import matplotlib
+    import matplotlib.pyplot as plt     # noqa: F401
+    before = matplotlib.get_backend()
+    LiveFigure()
+    assert matplotlib.get_backend() == before
