@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import base64
+import inspect
 
 import ipywidgets as widgets
+import numpy as np
 
 
 class Explorer(widgets.VBox):
@@ -34,3 +36,20 @@ def caption_label(text: str = "") -> widgets.Label:
     label = widgets.Label(value=text, style={"font_family": "monospace"})
     label.add_class("mcdl-caption")
     return label
+
+
+def positional_parameters(f):
+    """(required, total, varargs): f's positional parameters, or None when Python cannot tell.
+
+    The widgets use it to accept a learner's function in the form they wrote it: f(x, y) with two
+    numbers, or f(v) with one vector.  numpy ufuncs have no signature but know their input count.
+    """
+    if isinstance(f, np.ufunc):
+        return f.nin, f.nin, False
+    try:
+        params = list(inspect.signature(f).parameters.values())
+    except (TypeError, ValueError):
+        return None
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    required = [p for p in positional if p.default is p.empty]
+    return len(required), len(positional), any(p.kind is p.VAR_POSITIONAL for p in params)

@@ -14,7 +14,6 @@ What the picture shows, and what the learner can read off it:
 """
 from __future__ import annotations
 
-import inspect
 import math
 import warnings
 
@@ -26,7 +25,7 @@ from matplotlib.patches import FancyArrowPatch
 from ..numeric import gradient
 from ..plots import COLORS, LiveFigure
 from ..shapes import ShapeError, require_callable
-from .base import Explorer, caption_label
+from .base import Explorer, caption_label, positional_parameters
 
 __all__ = ["as_function_xy", "sample_field", "draw_contours", "gradient_state", "gradient_explorer",
            "GradientExplorer", "arrow_length"]
@@ -40,17 +39,11 @@ _COS, _SIN = np.cos(np.radians(THETAS)), np.sin(np.radians(THETAS))
 # Accepting any f the learner passes: f(x, y), f(vector), text, or a SymPy expression.
 def _positional(f):
     """(required, most) positional parameters of f; (2, 2) when that cannot be read (then try f(x, y))."""
-    if isinstance(f, np.ufunc):
-        return f.nin, f.nin
-    try:
-        params = list(inspect.signature(f).parameters.values())
-    except (TypeError, ValueError):
+    counts = positional_parameters(f)
+    if counts is None:
         return 2, 2
-    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    required = [p for p in positional if p.default is p.empty]
-    if any(p.kind is p.VAR_POSITIONAL for p in params):
-        return min(len(required), 2), max(len(positional), 2)
-    return len(required), len(positional)
+    required, total, varargs = counts
+    return (min(required, 2), max(total, 2)) if varargs else (required, total)
 
 
 def as_function_xy(f):

@@ -20,7 +20,6 @@ Two widgets, each a pure state function (tested without a front end) plus a thin
 from __future__ import annotations
 
 import html
-import inspect
 import math
 import numbers
 
@@ -30,7 +29,7 @@ import ipywidgets as widgets
 from ..numeric import jacobian
 from ..plots import COLORS, LiveFigure
 from ..shapes import ShapeError, as_point, fmt_shape, require_callable
-from .base import Explorer, caption_label
+from .base import Explorer, caption_label, positional_parameters
 
 __all__ = ["shape_state", "shape_html", "shape_explorer", "ShapeExplorer",
            "as_plane_map", "PlaneMap", "jacobian_map_state", "jacobian_map", "JacobianMap"]
@@ -240,13 +239,8 @@ def _split_components(text: str) -> list[str]:
 
 def _positional_arity(f) -> int | None:
     """How many positional arguments f requires (None if it cannot be told, or takes *args)."""
-    try:
-        params = inspect.signature(f).parameters.values()
-    except (TypeError, ValueError):
-        return None
-    if any(p.kind is p.VAR_POSITIONAL for p in params):
-        return None
-    return len([p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty])
+    counts = positional_parameters(f)
+    return None if counts is None or counts[2] else counts[0]
 
 
 class PlaneMap:

@@ -10,7 +10,6 @@ one caption.
 """
 from __future__ import annotations
 
-import inspect
 import math
 import numbers
 import warnings
@@ -23,7 +22,7 @@ from matplotlib.ticker import MaxNLocator
 from ..numeric import partial
 from ..plots import COLORS, LiveFigure, nice_ylim
 from ..shapes import ShapeError, require_callable
-from .base import Explorer, caption_label
+from .base import Explorer, caption_label, positional_parameters
 
 __all__ = ["Surface", "as_surface", "slice_state", "slice_explorer", "SliceExplorer"]
 
@@ -36,20 +35,6 @@ TANGENT_COLOUR = "#222222"
 
 # --------------------------------------------------------------------------------------------------
 # Any function of two variables, made safe to sample.
-def _positional_counts(f):
-    """(required, total, varargs) positional parameters of f, or None when Python cannot tell."""
-    if isinstance(f, np.ufunc):
-        return f.nin, f.nin, False
-    try:
-        params = list(inspect.signature(f).parameters.values())
-    except (TypeError, ValueError):
-        return None
-    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    required = [p for p in positional if p.default is p.empty]
-    varargs = any(p.kind is p.VAR_POSITIONAL for p in params)
-    return len(required), len(positional), varargs
-
-
 def _arity_error(required, total) -> TypeError:
     takes = f"{required} argument{'s' if required != 1 else ''}" if required == total else \
         f"{required} to {total} arguments"
@@ -128,7 +113,7 @@ def as_surface(f, variables=("x", "y")) -> Surface:
         expr = parse_expression(f, variables) if isinstance(f, str) else f
         return Surface(to_function(expr, variables), label=f"f(x, y) = {f if isinstance(f, str) else expr}")
     f = require_callable(f)
-    counts = _positional_counts(f)
+    counts = positional_parameters(f)
     if counts is None:
         vector = False                                  # cannot tell: call it as f(x, y)
     else:
