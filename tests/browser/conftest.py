@@ -141,6 +141,35 @@ def open_chapter(browser, voila, name, artifacts=None):
     return page, errors
 
 
+# ipympl stacks two canvases per figure (the picture and an overlay): the index, among all of the page's
+# canvases as CANVAS_JS counts them, of the picture inside the k-th element matching a CSS selector
+CANVAS_OF = ("([selector, k]) => { const all = [...document.querySelectorAll('.jupyter-matplotlib-figure canvas')];"
+             " const box = document.querySelectorAll(selector)[k];"
+             " return box ? all.indexOf(box.querySelector('.jupyter-matplotlib-figure canvas')) : -1; }")
+
+
+def canvas_of(page, selector, k=0):
+    return page.evaluate(CANVAS_OF, [selector, k])
+
+
+def press(page, handle, key, times):
+    """Focus a slider handle and press a key `times` times (each press moves one step)."""
+    handle.focus()
+    for _ in range(times):
+        page.keyboard.press(key)
+
+
+def move_and_wait(page, explorer, slider, key, times, caption_text, canvas):
+    """Move slider `slider` of `explorer`, wait for the caption to report the new state, then for the
+    explorer's figure (canvas index `canvas`) to change."""
+    from playwright.sync_api import expect
+
+    before = page.evaluate(CANVAS_JS, canvas)
+    press(page, explorer.locator(".widget-slider .noUi-handle").nth(slider), key, times)
+    expect(explorer.locator(".mcdl-caption")).to_contain_text(caption_text)
+    page.wait_for_function(f"(b) => ({CANVAS_JS})({canvas}) !== b", arg=before)
+
+
 def assert_no_error_output(page):
     assert page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count() == 0
     assert "Traceback" not in page.inner_text("body")

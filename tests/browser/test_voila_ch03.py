@@ -2,32 +2,11 @@
 the figure seen to change, and no error output anywhere."""
 import pytest
 
-from .conftest import CANVAS_JS, assert_no_error_output, open_chapter
+from .conftest import CANVAS_JS, assert_no_error_output, canvas_of, move_and_wait, open_chapter
 
 expect = pytest.importorskip("playwright.sync_api").expect
 
 CHAPTER = "03_gradients.ipynb"
-# the index (among all ipympl canvases on the page, as CANVAS_JS counts them) of explorer k's figure
-CANVAS_OF = ("(k) => { const all = [...document.querySelectorAll('.jupyter-matplotlib-figure canvas')];"
-             " const box = document.querySelectorAll('.mcdl-gradient')[k];"
-             " return box ? all.indexOf(box.querySelector('.jupyter-matplotlib-figure canvas')) : -1; }")
-
-
-def press(page, handle, key, times):
-    handle.focus()
-    for _ in range(times):
-        page.keyboard.press(key)
-
-
-def move_and_wait(page, explorer, slider, key, times, caption_text, canvas):
-    """Move one slider, wait for the caption to report the new state, then for the figure to change."""
-    caption = explorer.locator(".mcdl-caption")
-    before = page.evaluate(CANVAS_JS, canvas)
-    press(page, explorer.locator(".widget-slider .noUi-handle").nth(slider), key, times)
-    expect(caption).to_contain_text(caption_text)
-    page.wait_for_function(f"(b) => ({CANVAS_JS})({canvas}) !== b", arg=before)
-
-
 def test_chapter03_gradient_explorers(browser, voila, artifacts):
     page, errors = open_chapter(browser, voila, CHAPTER, artifacts)
     explorers = page.locator(".mcdl-gradient")
@@ -38,7 +17,7 @@ def test_chapter03_gradient_explorers(browser, voila, artifacts):
     first = explorers.nth(0)
     caption = first.locator(".mcdl-caption")
     expect(caption).to_contain_text("∇f = [6.00, 3.00]")
-    canvas = page.evaluate(CANVAS_OF, 0)
+    canvas = canvas_of(page, ".mcdl-gradient", 0)
     assert canvas >= 0
     page.wait_for_function(f"() => ({CANVAS_JS})({canvas}).length > 1000")
     page.wait_for_timeout(300)
@@ -53,7 +32,7 @@ def test_chapter03_gradient_explorers(browser, voila, artifacts):
     second = explorers.nth(1)
     caption = second.locator(".mcdl-caption")
     expect(caption).to_contain_text("∇f = [2.00, 3.00]")
-    canvas = page.evaluate(CANVAS_OF, 1)
+    canvas = canvas_of(page, ".mcdl-gradient", 1)
     assert canvas >= 0
     second.scroll_into_view_if_needed()
     page.wait_for_function(f"() => ({CANVAS_JS})({canvas}).length > 1000")

@@ -2,17 +2,11 @@
 their captions report the new state, the figure changes, and nothing prints an error."""
 import pytest
 
-from .conftest import CANVAS_JS, assert_no_error_output, open_chapter
+from .conftest import CANVAS_JS, assert_no_error_output, open_chapter, press
 
 expect = pytest.importorskip("playwright.sync_api").expect
 
 CHAPTER = "04_jacobians.ipynb"
-
-
-def press(page, handle, key, times):
-    handle.focus()
-    for _ in range(times):
-        page.keyboard.press(key)
 
 
 def test_chapter04_shape_explorer_sliders(browser, voila, artifacts):
