@@ -2,7 +2,7 @@
 see the figure change, and no error output anywhere."""
 import pytest
 
-from .conftest import CANVAS_JS, assert_no_error_output, open_chapter
+from .conftest import assert_no_error_output, canvas_of, move_and_wait, open_chapter
 
 expect = pytest.importorskip("playwright.sync_api").expect
 
@@ -13,20 +13,10 @@ def test_chapter01_tangent_explorer_sliders(browser, voila, artifacts):
     expect(caption).to_contain_text("x = 1.00")
     page.wait_for_selector(".jupyter-matplotlib-figure canvas")
     page.wait_for_timeout(300)
-    before = page.evaluate(CANVAS_JS, 0)
-    # x slider: five steps of 0.05 to the right
-    page.locator(".mcdl-tangent .widget-slider .noUi-handle").nth(0).focus()
-    for _ in range(5):
-        page.keyboard.press("ArrowRight")
-    expect(caption).to_contain_text("x = 1.25")
-    page.wait_for_function(f"(b) => ({CANVAS_JS})(0) !== b", arg=before)
-    # h slider: the secant's step shrinks, the caption reports the new h
-    moved = page.evaluate(CANVAS_JS, 0)
-    page.locator(".mcdl-tangent .widget-slider .noUi-handle").nth(1).focus()
-    for _ in range(10):
-        page.keyboard.press("ArrowLeft")
-    expect(caption).to_contain_text("h = 0.40")
-    page.wait_for_function(f"(b) => ({CANVAS_JS})(0) !== b", arg=moved)
+    explorer = page.locator(".mcdl-tangent").first
+    canvas = canvas_of(page, ".mcdl-tangent", 0)
+    move_and_wait(page, explorer, 0, "ArrowRight", 5, "x = 1.25", canvas)     # x: five steps of 0.05
+    move_and_wait(page, explorer, 1, "ArrowLeft", 10, "h = 0.40", canvas)     # h: the secant's step shrinks
     assert_no_error_output(page)
     page.screenshot(path=str(artifacts / "voila_ch01_tangent.png"), full_page=True)
     page.close()

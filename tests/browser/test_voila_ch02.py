@@ -7,6 +7,8 @@ from .conftest import assert_no_error_output, canvas_of, move_and_wait, open_cha
 expect = pytest.importorskip("playwright.sync_api").expect
 
 CHAPTER = "02_partial_derivatives.ipynb"
+
+
 def test_chapter02_slice_explorers(browser, voila, artifacts):
     page, _ = open_chapter(browser, voila, CHAPTER, artifacts)
     explorers = page.locator(".mcdl-slices")

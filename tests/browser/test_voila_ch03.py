@@ -7,6 +7,8 @@ from .conftest import CANVAS_JS, assert_no_error_output, canvas_of, move_and_wai
 expect = pytest.importorskip("playwright.sync_api").expect
 
 CHAPTER = "03_gradients.ipynb"
+
+
 def test_chapter03_gradient_explorers(browser, voila, artifacts):
     page, errors = open_chapter(browser, voila, CHAPTER, artifacts)
     explorers = page.locator(".mcdl-gradient")
