@@ -20,6 +20,9 @@ _EXPORTS = {
     "product_rule_steps": "derivation", "stepper": "derivation",
     # check.py / exercises.py — exercise feedback
     "check": "check", "Feedback": "check", "hint": "check", "Exercise": "exercises",
+    # elementwise.py — element-wise operators, scalar expansion, sum reduction (paper §4.2–4.4)
+    "diag": "elementwise", "ones": "elementwise", "expand": "elementwise", "vector_sum": "elementwise",
+    "sum_gradient": "elementwise", "dot": "elementwise",
     # widgets
     "tangent_explorer": "widgets.tangent",
     "slice_explorer": "widgets.partials",
@@ -30,7 +33,8 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS) + ["__version__"]
 
 
-_SUBMODULES = {"numeric", "shapes", "symbolic", "derivation", "exercises", "plots", "course", "widgets"}
+_SUBMODULES = {"numeric", "shapes", "symbolic", "derivation", "exercises", "plots", "course", "widgets",
+               "elementwise", "identities"}
 
 
 def __getattr__(name):

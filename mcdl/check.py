@@ -362,6 +362,20 @@ def _fit_shape(got: np.ndarray, ref: np.ndarray, ex: Exercise, prefix: str = "")
                            f"(or a (1, {E[0]}) row)", details)
         raise _Verdict("wrong-shape", f"{prefix}expected a 1-D array of shape {E}, you gave a ({E[0]}, 1) "
                        "column (2-D) — use .ravel()", details)
+    if ex.expect == "column" and len(E) == 2 and E[1] == 1 and E[0] > 1:
+        n = E[0]
+        if G == (n,):
+            return got.reshape(E), [f"you gave a 1-D array of shape ({n},); in numerator layout this derivative is "
+                                    f"the ({n}, 1) column (one row per output, one column for the scalar), which is "
+                                    "what mcdl.jacobian returns — the numbers are what count"]
+        if G == (n, n):
+            details = (["its diagonal holds the right numbers"] if _close(np.diag(got), ref.ravel(), ex) else [])
+            raise _Verdict("wrong-shape", f"{prefix}the derivative with respect to a scalar is a vertical vector of shape "
+                           f"{E}, not {_a(n)} {n}×{n} (diagonal) matrix: there is one input, so one column", details)
+        if G == (1, n):
+            details = ["your numbers are right, as a row"] if _close(got.T, ref, ex) else []
+            raise _Verdict("wrong-shape", f"{prefix}You returned a (1, {n}) row: numerator layout wants the {E} column "
+                           "(one row per output, one column for the one scalar input)", details)
     if len(E) == 2 and E[0] != E[1] and G == E[::-1]:
         details = ["your numbers are right, transposed"] if _close(got.T, ref, ex) else []
         details.append("numerator layout: one row per output fᵢ, one column per input xⱼ")

@@ -165,6 +165,11 @@ class LiveFigure:
         self._animated.append(artist)
         return artist
 
+    def remove_animated(self, artist):
+        """Stop treating ``artist`` as a moving one (e.g. before it is removed from the figure)."""
+        if artist in self._animated:
+            self._animated.remove(artist)
+
     def _on_draw(self, event):
         if self._suspended:
             return
@@ -203,3 +208,87 @@ class LiveFigure:
         # The cached background is still right (the scenery did not change); a front end asks for a
         # full draw when it shows the canvas, so no redraw is needed here.
         return buf.getvalue()
+
+
+SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def subscript(name: str, i: int) -> str:
+    """'x', 3 -> 'x₃' (1-based, as the paper numbers vector entries)."""
+    return f"{name}{str(i).translate(SUBSCRIPTS)}"
+
+
+class MatrixHeatmap:
+    """An annotated heatmap of a small matrix (a Jacobian, a column, a row) on one axes.
+
+    Colours are a diverging map fixed at ±``vmax`` (blue negative, red positive); entries that are
+    exactly 0 are drawn pale grey with a grey "0", so a diagonal Jacobian *looks* diagonal.  Each cell
+    carries its number.  ``set(values)`` changes colours and numbers only, so with a :class:`LiveFigure`
+    (pass ``live``) an update is a blit; ``reset(shape)`` rebuilds the cells for a new shape (the caller
+    then does a full ``live.redraw()``).
+    """
+
+    CMAP = "RdBu_r"
+    ZERO = "#eeeeee"
+
+    def __init__(self, ax, shape, *, vmax: float = 1.0, title: str | None = None, fmt: str = "{:.2f}",
+                 row_labels=None, col_labels=None, live: "LiveFigure | None" = None, fontsize: float = 9):
+        self.ax, self.live, self.fmt, self.vmax, self.fontsize = ax, live, fmt, float(vmax), fontsize
+        self.title = title
+        self.image = None
+        self.texts = []
+        self.reset(shape, row_labels=row_labels, col_labels=col_labels)
+
+    def _animate(self, artist):
+        if self.live is not None:
+            self.live.add_animated(artist)
+        return artist
+
+    def reset(self, shape, *, row_labels=None, col_labels=None):
+        """Rebuild the grid for a matrix of ``shape`` (rows, columns); values start at 0."""
+        import matplotlib as mpl
+
+        rows, cols = (int(s) for s in shape)
+        for artist in ([self.image] if self.image is not None else []) + self.texts:
+            if self.live is not None:
+                self.live.remove_animated(artist)
+            artist.remove()
+        ax = self.ax
+        ax.clear()
+        cmap = mpl.colormaps[self.CMAP].copy()
+        cmap.set_bad(self.ZERO)
+        self.shape = (rows, cols)
+        self.image = self._animate(ax.imshow(np.ma.masked_all(self.shape), cmap=cmap, vmin=-self.vmax,
+                                             vmax=self.vmax, aspect="equal", interpolation="nearest"))
+        self.texts = [self._animate(ax.text(j, i, "", ha="center", va="center", fontsize=self.fontsize))
+                      for i in range(rows) for j in range(cols)]
+        ax.set_xticks(range(cols), col_labels if col_labels is not None else [""] * cols, fontsize=self.fontsize)
+        ax.set_yticks(range(rows), row_labels if row_labels is not None else [""] * rows, fontsize=self.fontsize)
+        ax.set_xticks(np.arange(cols + 1) - 0.5, minor=True)
+        ax.set_yticks(np.arange(rows + 1) - 0.5, minor=True)
+        ax.grid(which="minor", color="white", lw=2)
+        ax.tick_params(which="both", length=0)
+        ax.xaxis.tick_top()
+        for spine in ax.spines.values():
+            spine.set_visible(False)
+        if self.title:
+            ax.set_title(self.title, fontsize=self.fontsize + 1, pad=self.fontsize + 14)
+        self.values = np.zeros(self.shape)
+        self.set(self.values)
+
+    def set(self, values):
+        """Show ``values`` (an array of this heatmap's shape); non-finite entries show as '–'."""
+        values = np.asarray(values, dtype=float).reshape(self.shape)
+        self.values = values
+        finite = np.isfinite(values)
+        self.image.set_data(np.ma.masked_where(~finite | (values == 0), np.where(finite, values, 0.0)))
+        for text, v in zip(self.texts, values.flat):
+            if not np.isfinite(v):
+                text.set_text("–")
+                text.set_color(COLORS["muted"])
+            elif v == 0:
+                text.set_text("0")
+                text.set_color(COLORS["muted"])
+            else:
+                text.set_text(self.fmt.format(v).replace("-", "−"))
+                text.set_color("white" if abs(v) > 0.6 * self.vmax else "black")

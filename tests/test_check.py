@@ -152,6 +152,23 @@ def test_row_and_column_for_a_plain_vector_are_explained():
     assert column.status == "wrong-shape" and "column" in column.message
 
 
+def test_column_expected_derivative_with_respect_to_a_scalar():
+    """∂y/∂z for y = x z is the (n, 1) column x (paper §4.3): a 1-D vector passes with a note; a diagonal matrix
+    or a row gets told why it is the wrong shape."""
+    x = np.array([1.0, -2.0, 4.0])
+    ex = Exercise("t-col", "99", "?", "value", x[:, None], expect="column")
+    assert status(ex, x[:, None]) == "correct"
+    fb = check(ex, x)
+    assert fb.status == "correct" and any("(3, 1) column" in d for d in fb.details)
+    fb = check(ex, np.diag(x))
+    assert fb.status == "wrong-shape" and "vertical vector of shape (3, 1), not a 3×3 (diagonal) matrix" in fb.message
+    assert "its diagonal holds the right numbers" in fb.details
+    fb = check(ex, x[None, :])
+    assert fb.status == "wrong-shape" and "(1, 3) row" in fb.message
+    assert "your numbers are right, as a row" in fb.details
+    assert status(ex, np.ones(3)) == "wrong-values"
+
+
 def test_vector_where_a_diagonal_matrix_was_expected_and_the_reverse():
     D = np.diag([1.0, 2.0, 3.0])
     diag_ex = Exercise("t-diag", "99", "?", "value", D, expect="diagonal")
