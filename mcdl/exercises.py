@@ -32,8 +32,9 @@ KINDS = ("value", "function", "expression", "shape")
 #   gradient  shape (n,), the paper's row vector ∇f: a (1, n) row is accepted too, an (n, 1) column is not
 #   jacobian  shape (m, n) in numerator layout: one row per output, one column per input
 #   diagonal  an (n, n) diagonal matrix (not the vector of its diagonal)
+#   column    an (n, 1) column: the derivative of a vector with respect to a scalar (a 1-D (n,) is accepted)
 #   matrix    any other 2-D array
-EXPECTS = (None, "scalar", "vector", "gradient", "jacobian", "diagonal", "matrix")
+EXPECTS = (None, "scalar", "vector", "gradient", "jacobian", "diagonal", "column", "matrix")
 
 
 class UnknownExerciseError(KeyError):
@@ -359,7 +360,20 @@ _CHAPTER_04 = (
     ),
 )
 
-EXERCISES: dict[str, Exercise] = _index(_BANK + _CHAPTER_02 + _CHAPTER_03 + _CHAPTER_04)
+# ---- 05: element-wise binary operations ----------------------------------------------------------
+_CHAPTER_05 = (
+)
+
+# ---- 06: scalar expansion -----------------------------------------------------------------------------
+_CHAPTER_06 = (
+)
+
+# ---- 07: sum reduction ---------------------------------------------------------------------------------
+_CHAPTER_07 = (
+)
+
+EXERCISES: dict[str, Exercise] = _index(_BANK + _CHAPTER_02 + _CHAPTER_03 + _CHAPTER_04 + _CHAPTER_05 + _CHAPTER_06
+                                        + _CHAPTER_07)
 
 
 def get(exercise_id) -> Exercise:
