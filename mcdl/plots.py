@@ -255,8 +255,7 @@ class MatrixHeatmap:
             artist.remove()
         ax = self.ax
         ax.clear()
-        cmap = mpl.colormaps[self.CMAP].copy()
-        cmap.set_bad(self.ZERO)
+        cmap = mpl.colormaps[self.CMAP].with_extremes(bad=self.ZERO)
         self.shape = (rows, cols)
         self.image = self._animate(ax.imshow(np.ma.masked_all(self.shape), cmap=cmap, vmin=-self.vmax,
                                              vmax=self.vmax, aspect="equal", interpolation="nearest"))

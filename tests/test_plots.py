@@ -63,3 +63,45 @@ def test_importing_the_canvas_does_not_switch_pyplots_backend():
     before = matplotlib.get_backend()
     LiveFigure()
     assert matplotlib.get_backend() == before
+
+
+def heatmap(shape=(3, 3), vmax=2.0):
+    from mcdl.plots import MatrixHeatmap, subscript
+    live = LiveFigure(figsize=(3, 3))
+    hm = MatrixHeatmap(live.ax, shape, vmax=vmax, title="∂y/∂x", live=live,
+                       row_labels=[subscript("y", i + 1) for i in range(shape[0])],
+                       col_labels=[subscript("x", j + 1) for j in range(shape[1])])
+    return live, hm
+
+
+def test_heatmap_shows_numbers_greys_exact_zeros_and_keeps_artists_animated():
+    live, hm = heatmap()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        hm.set(np.diag([1.5, -0.25, np.nan]))
+        live.redraw()
+        live.update()
+    texts = [t.get_text() for t in hm.texts]
+    assert texts == ["1.50", "0", "0", "0", "−0.25", "0", "0", "0", "–"]
+    data = hm.image.get_array()
+    assert data.mask.tolist() == (~np.eye(3, dtype=bool) | np.diag([False, False, True])).tolist()
+    assert hm.texts[0].get_color() == "white" and hm.texts[4].get_color() == "black"      # |1.5| > 0.6·vmax
+    assert all(a.get_animated() for a in [hm.image, *hm.texts]) and hm.image in live._animated
+    assert [t.get_text() for t in live.ax.get_yticklabels()] == ["y₁", "y₂", "y₃"]
+
+
+def test_heatmap_reset_rebuilds_for_a_new_shape_and_forgets_old_artists():
+    live, hm = heatmap()
+    old = [hm.image, *hm.texts]
+    hm.reset((4, 1), row_labels=list("abcd"), col_labels=["z"])
+    assert hm.shape == (4, 1) and len(hm.texts) == 4
+    assert not any(a in live._animated for a in old)
+    hm.set(np.array([[1.0], [0.0], [-1.0], [2.0]]))
+    live.redraw()
+    assert [t.get_text() for t in hm.texts] == ["1.00", "0", "−1.00", "2.00"]
+    assert live.png().startswith(b"\x89PNG")
+
+
+def test_subscript_numbers_from_one_like_the_paper():
+    from mcdl.plots import subscript
+    assert subscript("x", 1) == "x₁" and subscript("w", 12) == "w₁₂"
