@@ -5,7 +5,8 @@ Prints one table per concern:
      the kernel's resident memory (VmRSS) at the end of each chapter;
   2. each widget's update latency, kernel-side: slider.value = v -> callback -> figure blitted;
   3. `import mcdl` time in a fresh interpreter (and with the numeric module loaded);
-  4. numeric Jacobian speed and its error against the analytic Jacobian.
+  4. numeric Jacobian speed and its error against the analytic Jacobian;
+  5. the worst error of each identity in the registry against finite differences.
 Targets (issue #2): chapter ≤ 3 s, widget update ≤ 20 ms median, import mcdl ≤ 0.3 s.
 """
 from __future__ import annotations
@@ -146,6 +147,19 @@ def bench_jacobian():
           ("size", "method", "ms per Jacobian", "max rel. error"), rows)
 
 
+def bench_identities():
+    from mcdl import identities
+
+    rows = []
+    for identity in identities.IDENTITIES:
+        t0 = time.perf_counter()
+        err = max(identities.verify(identity, seed) for seed in range(10))
+        ms = (time.perf_counter() - t0) / 10 * 1000
+        rows.append((identity.name, ", ".join(f"§{s}" for s in identity.sections), f"{err:.1e}", f"{ms:.1f}"))
+    table("The identities registry against finite differences (10 seeds × 3 random points, n = 1..5)",
+          ("identity", "paper", "max error", "ms per verify"), rows)
+
+
 def main():
     os.environ.pop("MPLBACKEND", None)       # kernels draw as in JupyterLab; in-process widgets use Agg below
     import matplotlib
@@ -153,6 +167,7 @@ def main():
     print("mcdl benchmark  (machine:", os.cpu_count(), "cores)")
     bench_import()
     bench_jacobian()
+    bench_identities()
     bench_widgets()
     bench_notebooks()
     print("\nOne training epoch of the hand-derived neuron gradient: arrives with chapter 10 (neuron.py).")
