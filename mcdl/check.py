@@ -419,7 +419,8 @@ def _patterns(got: np.ndarray, ref: np.ndarray, ex: Exercise, noun: str) -> list
         k = float(ratio.flat[0])
         if k != 0 and np.allclose(ratio, k, rtol=1e-6, atol=0) and not np.isclose(k, 1, rtol=ex.rtol, atol=0):
             notes.append(f"off by a factor {_factor(k)} everywhere: a missing or extra constant factor?")
-    if got.ndim == 2 and got.shape[0] == got.shape[1] and _close(got.T, ref, ex):
+    # a square matrix, or (for a function answer) a stack of them, one per point checked
+    if got.ndim >= 2 and got.shape[-1] == got.shape[-2] > 1 and _close(np.swapaxes(got, -1, -2), ref, ex):
         notes.append("these are the right numbers transposed: numerator layout puts one row per output fᵢ "
                      "and one column per input xⱼ")
     return notes

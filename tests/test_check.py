@@ -530,3 +530,9 @@ def test_check_is_callable_whatever_the_import_order(imports):
     code = f"{imports}\nprint(check('00-warmup', 6))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "✓ 00-warmup: correct!"
+
+
+def test_a_function_returning_the_square_jacobian_transposed_is_told_so():
+    fb = check("04-fg-jacobian", lambda x, y: np.array([[6 * x * y, 2.0], [3 * x ** 2, 8 * y ** 7]]))
+    assert fb.status == "wrong-values"
+    assert any("right numbers transposed" in d for d in fb.details)
