@@ -111,34 +111,53 @@ def voila(tmp_path_factory):
             stop(proc)
 
 
-def open_chapter(browser, voila, name, artifacts=None):
-    """Open a chapter in Voila; if it has not rendered its widgets in time, keep what the page showed.
+MODEL_NOT_FOUND = "widget model not found"
+SLIDER = ".widget-slider .noUi-handle"
 
-    Known flake (seen about once in ten loads on a busy 2-core machine): Voila's kernel stalls while
-    executing a widget cell and the page never completes.  A stalled page gets one reload (a fresh
-    kernel); a second stall fails the test with the page text and the server log.
+
+def _wait_for_widgets(page, console, timeout_s):
+    """True once a slider shows; False on timeout, or soon after the page reported a widget model it never got.
+
+    That report is the known Voila flake (about one load in ten on a busy 2-core machine): the kernel's
+    comm_open messages, replayed to the page after the server-side run, reach the widget manager before it
+    listens, so the widgets of that page can never render.  Waiting longer does not help; a reload does.
+    """
+    deadline = time.monotonic() + timeout_s
+    lost_since = None
+    while time.monotonic() < deadline:
+        if page.locator(SLIDER).count() > 0:
+            return True
+        if lost_since is None and any(MODEL_NOT_FOUND in text for text in console):
+            lost_since = time.monotonic()
+        if lost_since is not None and time.monotonic() - lost_since > 5:
+            return False
+        page.wait_for_timeout(250)
+    return False
+
+
+def open_chapter(browser, voila, name, artifacts=None, attempts=3):
+    """Open a chapter in Voila (a fresh kernel per load) and wait for its widgets.
+
+    A load that hits the known flake (see _wait_for_widgets) or renders nothing within 75 s is reloaded, up to
+    ``attempts`` loads in all; the stalled page is kept as a screenshot, and the last failure reports the page
+    text, the browser console and the server log.
     """
     page = browser.new_page(viewport={"width": 1200, "height": 900})
     page.set_default_timeout(150_000)
-    errors = []
+    errors, console = [], []
     page.on("pageerror", lambda err: errors.append(str(err)))
+    page.on("console", lambda msg: console.append(msg.text))
     url = f"{voila['url']}/voila/render/{name}"
-    page.goto(url)
-    try:
-        page.wait_for_selector(".widget-slider .noUi-handle", timeout=75_000)
-    except Exception:
-        if artifacts is not None:
-            page.screenshot(path=str(artifacts / f"voila_stalled_{name}.png"), full_page=True)
+    for attempt in range(1, attempts + 1):
+        console.clear()
         page.goto(url)
-        try:
-            page.wait_for_selector(".widget-slider .noUi-handle")
-        except Exception:
-            if artifacts is not None:
-                page.screenshot(path=str(artifacts / f"voila_timeout_{name}.png"), full_page=True)
-            raise AssertionError(f"Voila did not render {name}'s widgets. Page text:\n"
-                                 f"{page.inner_text('body')[-3000:]}\nVoila log:\n{voila['log'].read_text()[-3000:]}"
-                                 f"\npage errors: {errors}") from None
-    return page, errors
+        if _wait_for_widgets(page, console, 75 if attempt < attempts else 150):
+            return page, errors
+        if artifacts is not None:
+            page.screenshot(path=str(artifacts / f"voila_stalled_{name}_{attempt}.png"), full_page=True)
+    raise AssertionError(f"Voila did not render {name}'s widgets in {attempts} loads. Page text:\n"
+                         f"{page.inner_text('body')[-3000:]}\nconsole: {console[-20:]}\n"
+                         f"Voila log:\n{voila['log'].read_text()[-3000:]}\npage errors: {errors}")
 
 
 # ipympl stacks two canvases per figure (the picture and an overlay): the index, among all of the page's
