@@ -28,6 +28,9 @@ _EXPORTS = {
     "slice_explorer": "widgets.partials",
     "gradient_explorer": "widgets.gradient_field",
     "shape_explorer": "widgets.jacobian_map", "jacobian_map": "widgets.jacobian_map",
+    "elementwise_explorer": "widgets.elementwise",
+    "expansion_explorer": "widgets.expansion",
+    "sum_explorer": "widgets.reduction",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]

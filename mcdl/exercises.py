@@ -362,14 +362,159 @@ _CHAPTER_04 = (
 
 # ---- 05: element-wise binary operations ----------------------------------------------------------
 _CHAPTER_05 = (
+    Exercise(
+        "05-subtract-x", "05",
+        "y = w − x with w and x in R⁴. Give the Jacobian ∂y/∂x as a numpy array.",
+        "value", -np.eye(4), expect="diagonal",
+        hints=("Entry (i, j) is ∂(wᵢ − xᵢ)/∂xⱼ. For j ≠ i, yᵢ does not contain xⱼ at all.",
+               "On the diagonal: ∂(wᵢ − xᵢ)/∂xᵢ = 0 − 1 = −1. Mind the sign.",
+               "A 4×4 matrix with −1 on the diagonal: -np.eye(4), the paper's −I."),
+    ),
+    Exercise(
+        "05-multiply-w", "05",
+        "y = w ⊗ x (element-wise product) at w = (2, −1, 3), x = (0.5, 4, −2). Give ∂y/∂w as a numpy array.",
+        "value", np.diag([0.5, 4.0, -2.0]), expect="diagonal",
+        hints=("yᵢ = wᵢxᵢ reads only wᵢ and xᵢ, so ∂y/∂w is diagonal.",
+               "∂(wᵢxᵢ)/∂wᵢ = xᵢ: xᵢ is a constant when you differentiate with respect to wᵢ.",
+               "So ∂y/∂w = diag(x) — the *other* argument — as a 3×3 matrix: np.diag(x)."),
+    ),
+    Exercise(
+        "05-divide-x", "05",
+        "y = w ⊘ x (element-wise division) at w = (1, 2, 3), x = (2, −1, 4). Give ∂y/∂x as a numpy array.",
+        "value", np.diag([-0.25, -2.0, -0.1875]), expect="diagonal",
+        hints=("Write wᵢ/xᵢ as wᵢ·xᵢ⁻¹ and differentiate with respect to xᵢ (wᵢ is a constant).",
+               "The power rule gives ∂(wᵢxᵢ⁻¹)/∂xᵢ = −wᵢ/xᵢ², not 1/xᵢ (that is ∂/∂wᵢ).",
+               "Evaluate −wᵢ/xᵢ² for each i and put the three numbers on a diagonal: np.diag(-w / x**2)."),
+    ),
+    Exercise(
+        "05-general-w", "05",
+        "y = f(w) ⊗ g(x) with f(w) = w² and g(x) = sin(x), entry by entry: yᵢ = wᵢ²·sin(xᵢ). Write a Python "
+        "function of (w, x) that returns ∂y/∂w as a numpy array (write it for vectors of any length n).",
+        "function", lambda w, x: np.diag(2 * w * np.sin(x)),
+        points=((np.array([1.0, 2.0, 3.0]), np.array([4.0, 5.0, 6.0])),
+                (np.array([-0.5, 0.0, 1.5]), np.array([0.3, -1.2, 2.0])),
+                (np.array([2.0, -3.0, 0.25]), np.array([1.0, 0.5, -2.5])),
+                (np.array([0.7, -1.1, 2.4]), np.array([-2.0, 0.0, 1.3]))),
+        variables=("w", "x"), expect="diagonal",
+        hints=("yᵢ reads only wᵢ and xᵢ, so ∂y/∂w = diag(∂yᵢ/∂wᵢ): the off-diagonal entries are 0.",
+               "∂(wᵢ² sin xᵢ)/∂wᵢ = 2wᵢ·sin xᵢ: sin xᵢ is a constant factor here.",
+               "Return np.diag(2 * w * np.sin(x)): a matrix, for whatever length w has."),
+    ),
+    Exercise(
+        "05-shifted-x", "05",
+        "yᵢ = wᵢ·xᵢ₊₁ for i = 1, 2, 3, where x₄ means x₁ (the indices wrap around). This breaks the element-wise "
+        "diagonal condition. Give ∂y/∂x at w = (1, 2, 3), x = (4, 5, 6) as a numpy array.",
+        "value", np.array([[0.0, 1.0, 0.0], [0.0, 0.0, 2.0], [3.0, 0.0, 0.0]]), expect="jacobian",
+        hints=("Row i is the gradient of yᵢ = wᵢxᵢ₊₁ with respect to x: which xⱼ does yᵢ read?",
+               "y₁ = w₁x₂ reads only x₂, so row 1 has w₁ in column 2; y₃ = w₃x₁ has w₃ in column 1.",
+               "The entries w₁, w₂, w₃ sit one step right of the diagonal (wrapping to column 1 in the last row); "
+               "the diagonal itself is 0."),
+    ),
 )
 
 # ---- 06: scalar expansion -----------------------------------------------------------------------------
 _CHAPTER_06 = (
+    Exercise(
+        "06-shape-dz", "06",
+        "y = x + z with x in R⁴ and z a scalar. What is the shape of ∂y/∂z in numerator layout? Give a tuple.",
+        "shape", (4, 1),
+        hints=("Numerator layout: one row per output yᵢ, one column per input.",
+               "There are 4 outputs, and z is a single number: one input.",
+               "So ∂y/∂z has 4 rows and 1 column — a vertical vector, not a 4×4 matrix."),
+    ),
+    Exercise(
+        "06-times-z-dx", "06",
+        "y = x z with x = (1, −2, 3) and z = 4. Give ∂y/∂x as a numpy array.",
+        "value", 4.0 * np.eye(3), expect="diagonal",
+        hints=("Entry by entry, yᵢ = xᵢ z. Which xⱼ does yᵢ read?",
+               "∂(xᵢ z)/∂xᵢ = z (z is a constant as far as xᵢ is concerned), and ∂(xᵢ z)/∂xⱼ = 0 for j ≠ i.",
+               "So ∂y/∂x = Iz: z = 4 on the diagonal — not x. Use np.eye(3) * 4."),
+    ),
+    Exercise(
+        "06-times-z-dz", "06",
+        "y = x z with x = (1, −2, 3) and z = 4. Give ∂y/∂z as a numpy array (numerator layout).",
+        "value", np.array([[1.0], [-2.0], [3.0]]), expect="column",
+        hints=("z is one number, so ∂y/∂z has one column: one entry per output yᵢ.",
+               "∂(xᵢ z)/∂z = xᵢ.",
+               "So ∂y/∂z = x, as a (3, 1) column: np.array([[1.0], [-2.0], [3.0]]) or x.reshape(-1, 1)."),
+    ),
+    Exercise(
+        "06-affine-dz", "06",
+        "y = x z + z² (that is, yᵢ = xᵢ z + z², with z² expanded into 1z²) at x = (1, 0, −1, 2) and z = 3. "
+        "Give ∂y/∂z as a numpy array.",
+        "value", np.array([[7.0], [6.0], [5.0], [8.0]]), expect="column",
+        hints=("One entry per output: ∂yᵢ/∂z, where z appears twice in yᵢ = xᵢ z + z².",
+               "∂(xᵢ z)/∂z = xᵢ and ∂(z²)/∂z = 2z, so ∂yᵢ/∂z = xᵢ + 2z.",
+               "With z = 3 that is x + 6, as a (4, 1) column."),
+    ),
+    Exercise(
+        "06-sum-over-outputs", "06",
+        "y = x z with x = (1, −2, 3, 0.5), and L = y₁ + y₂ + y₃ + y₄. By how much does L change per unit change "
+        "of z? Give a number.",
+        "value", 2.5, expect="scalar",
+        hints=("z feeds every output, so nudging z moves all four yᵢ at once.",
+               "∂y/∂z is the column x: yᵢ moves by xᵢ per unit of z.",
+               "L adds up the four moves: the sum of the column, 1 − 2 + 3 + 0.5."),
+    ),
 )
 
 # ---- 07: sum reduction ---------------------------------------------------------------------------------
 _CHAPTER_07 = (
+    Exercise(
+        "07-sum-ones", "07",
+        "y = sum(x) for x in R⁴. Give the gradient ∂y/∂x as a numpy array (at any x: it does not depend on x).",
+        "value", np.ones(4), expect="gradient",
+        hints=("Entry j is ∂y/∂xⱼ: how fast the sum moves when only xⱼ is nudged.",
+               "Nudging xⱼ by a small amount moves the sum by exactly that amount, so every entry is 1.",
+               "The answer is the paper's row 1ᵀ: np.ones(4) (a 1-D array) or np.ones((1, 4)) — not a (4, 1) "
+               "column."),
+    ),
+    Exercise(
+        "07-xz-wrt-x", "07",
+        "y = sum(x z) with x = (1, -2, 4) and the scalar z = 3. Give ∂y/∂x as a numpy array.",
+        "value", np.array([3.0, 3.0, 3.0]), expect="gradient",
+        hints=("y = x₁z + x₂z + x₃z. Which terms move when only xⱼ moves?",
+               "Only the term xⱼz, and its derivative with respect to xⱼ is z.",
+               "So every entry is z = 3: the row [z, z, z]."),
+    ),
+    Exercise(
+        "07-xz-wrt-z", "07",
+        "Same y = sum(x z) with x = (1, -2, 4) and z = 3. Give ∂y/∂z.",
+        "value", 3.0, expect="scalar",
+        hints=("z is ONE number, so ∂y/∂z is 1×1: a single number, not a vector.",
+               "Every term xᵢz moves when z moves, at rate xᵢ: ∂y/∂z = Σᵢ xᵢ = sum(x).",
+               "1 + (-2) + 4."),
+    ),
+    Exercise(
+        "07-dot-w", "07",
+        "y = w · x = sum(w ⊗ x) with w = (2, -1, 0.5) and x = (1, 2, 3). Give ∂y/∂w as a numpy array.",
+        "value", np.array([1.0, 2.0, 3.0]), expect="gradient",
+        hints=("Think of u = w ⊗ x first: ∂u/∂w = diag(x), and ∂y/∂u = 1ᵀ for the sum.",
+               "1ᵀ diag(x) adds up each column of diag(x): column j holds only xⱼ.",
+               "So ∂y/∂w = xᵀ: the entries of x, as a row (the numbers of w do not appear at all)."),
+    ),
+    Exercise(
+        "07-squares-function", "07",
+        "y = sum(x²) = x₁² + … + xₙ². Write a Python function of the vector x that returns ∂y/∂x as a numpy "
+        "array of x's length.",
+        "function", lambda x: 2 * np.asarray(x, dtype=float),
+        points=(np.array([1.0, 2.0, 3.0]), np.array([-1.5, 0.0, 0.5]), np.array([0.3, -2.0, 4.0]),
+                np.array([2.5, -0.7, 1.1])),
+        expect="gradient",
+        hints=("fᵢ = xᵢ² is element-wise: fᵢ reads only xᵢ, so f's Jacobian is diagonal, diag(2x).",
+               "With a diagonal Jacobian each column sum is its diagonal entry: ∂y/∂xⱼ = 2xⱼ.",
+               "Return 2 * x (a 1-D array, the row in numpy form), not np.diag(2 * x)."),
+    ),
+    Exercise(
+        "07-cyclic", "07",
+        "fᵢ(x) = xᵢ·xᵢ₊₁ with the indices wrapping round (x₅ means x₁), and y = sum(f(x)) for x in R⁴. "
+        "Give ∂y/∂x at x = (1, 2, 3, 4) as a numpy array.",
+        "value", np.array([6.0, 4.0, 6.0, 4.0]), expect="gradient",
+        hints=("Each xⱼ appears in TWO of the fᵢ: in fⱼ = xⱼxⱼ₊₁ and in fⱼ₋₁ = xⱼ₋₁xⱼ.",
+               "So column j of f's Jacobian has two non-zero entries, xⱼ₊₁ and xⱼ₋₁, and ∂y/∂xⱼ is their sum.",
+               "Entry 1 is x₂ + x₄ (x₀ wraps round to x₄); the diagonal alone (x₂, x₃, x₄, x₁) forgets one "
+               "term of each column sum."),
+    ),
 )
 
 EXERCISES: dict[str, Exercise] = _index(_BANK + _CHAPTER_02 + _CHAPTER_03 + _CHAPTER_04 + _CHAPTER_05 + _CHAPTER_06

@@ -113,6 +113,19 @@ def test_chapter_outputs_do_not_depend_on_the_machine(path):
     assert not problems, f"{path.name}:\n" + "\n".join(problems)
 
 
+LOCAL_LINK = re.compile(r"\]\((?!https?://|#|mailto:)([^)\s#]+)(?:#[^)]*)?\)")
+
+
+@pytest.mark.parametrize("path", chapter_params)
+def test_chapter_links_point_to_files_that_exist(path):
+    """A chapter's links to other chapters (and to files of the repository) lead somewhere: no link to a
+    chapter that is still in preparation, no typo in a notebook's name."""
+    nb = run_notebooks.read_notebook(path)
+    broken = [f"cell {index}: {target}" for index, cell in enumerate(nb.cells) if cell.cell_type == "markdown"
+              for target in LOCAL_LINK.findall(cell.source) if not (path.parent / target).exists()]
+    assert not broken, f"{path.name} links to missing files:\n" + "\n".join(broken)
+
+
 # --- (b) nbval, strict -------------------------------------------------------------------------------
 @needs_chapters
 def test_nbval_strict():
