@@ -26,7 +26,6 @@ from typing import Callable
 
 import numpy as np
 import ipywidgets as widgets
-from matplotlib.patches import Rectangle
 
 from .. import elementwise as ew
 from ..numeric import jacobian
@@ -362,56 +361,6 @@ def colour_limits(op, lim: float = 6.0, step: float = 0.5, n: int = 4, trials: i
     return limits
 
 
-class CellHeatmap(MatrixHeatmap):
-    """A :class:`~mcdl.plots.MatrixHeatmap` that redraws only the cells whose value changed.
-
-    Redrawing every number of two 4×4 heatmaps costs ~35 ms per slider move (each text ~1 ms in Agg), and
-    a move of one slider changes one or two cells.  So the grid (colours and numbers) is part of the
-    static picture, always holding the current values for full draws and the PNG; on a move, each changed
-    cell is painted over with an opaque square in its new colour and its new number (``draw_cells``), and
-    the canvas ships the changed pixels.
-    """
-
-    def reset(self, shape, *, row_labels=None, col_labels=None):
-        super().reset(shape, row_labels=row_labels, col_labels=col_labels)
-        for artist in [self.image] + self.texts:          # static: drawn by every full draw, with current values
-            artist.set_animated(False)
-            if self.live is not None:
-                self.live.remove_animated(artist)
-        rows, cols = self.shape
-        self.covers = [self.ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, edgecolor="white", lw=2, animated=True,
-                                                   visible=False)) for i in range(rows) for j in range(cols)]
-        self.labels = [self.ax.text(j, i, "", ha="center", va="center", fontsize=self.fontsize, animated=True,
-                                    visible=False) for i in range(rows) for j in range(cols)]
-
-    def colour(self, value: float):
-        if not np.isfinite(value) or value == 0:
-            return self.ZERO
-        return self.image.cmap(self.image.norm(value))
-
-    def changed(self, before) -> list:
-        """Flat indices of the cells whose value differs from ``before`` (NaN equals NaN)."""
-        before = np.asarray(before, dtype=float)
-        if before.shape != self.values.shape:
-            return list(range(self.values.size))
-        same = (before == self.values) | (np.isnan(before) & np.isnan(self.values))
-        return [int(k) for k in np.flatnonzero(~same)]
-
-    def draw_cells(self, cells):
-        """Paint the given cells (flat indices) with their current colour and number, over the picture."""
-        for k in cells:
-            cover, label, text = self.covers[k], self.labels[k], self.texts[k]
-            cover.set_facecolor(self.colour(self.values.flat[k]))
-            label.set_text(text.get_text())
-            label.set_color(text.get_color())
-            cover.set_visible(True)
-            label.set_visible(True)
-            self.ax.draw_artist(cover)
-            self.ax.draw_artist(label)
-            cover.set_visible(False)          # hidden otherwise: a saved picture (which also draws animated
-            label.set_visible(False)          # artists) shows the grid itself, which holds the same values
-
-
 _PAD_W = (1.0, 2.0, 3.0, -2.0, 0.5)           # entries a slider starts at when n grows past the given w, x
 _PAD_X = (4.0, 5.0, 6.0, 1.5, -3.0)
 
@@ -466,8 +415,8 @@ class ElementwiseExplorer(Explorer):
         self.title = self.live.figure.text(0.5, 0.975, "", fontsize=12, ha="center", va="top")
         self.note = self.live.figure.text(0.5, 0.905, "", fontsize=8, color="#666666", ha="center", va="top")
         n = w.size
-        self.heat_w = CellHeatmap(self.live.axes[0, 0], (n, n), title="∂y/∂w", fmt="{:.3g}", live=self.live)
-        self.heat_x = CellHeatmap(self.live.axes[0, 1], (n, n), title="∂y/∂x", fmt="{:.3g}", live=self.live)
+        self.heat_w = MatrixHeatmap(self.live.axes[0, 0], (n, n), title="∂y/∂w", fmt="{:.3g}", live=self.live)
+        self.heat_x = MatrixHeatmap(self.live.axes[0, 1], (n, n), title="∂y/∂x", fmt="{:.3g}", live=self.live)
         super().__init__([widgets.HBox([self.op_menu, self.n_slider], layout=widgets.Layout(flex_flow="row wrap")),
                           widgets.HBox([self.w_box, self.x_box], layout=widgets.Layout(flex_flow="row wrap")),
                           self.live.canvas, self.caption])
@@ -528,17 +477,8 @@ class ElementwiseExplorer(Explorer):
     def _on_entry(self, change):
         if change["owner"] not in self.w_sliders[:self.n] + self.x_sliders[:self.n]:
             return                                    # a hidden slider (beyond n): nothing on screen changes
-        before = self.heat_w.values.copy(), self.heat_x.values.copy()
         self._apply(self._state())
-        live = self.live
-        if live._background is None:                  # nothing drawn yet: the first draw shows everything
-            live.redraw()
-            return
-        cells = [heat.changed(old) for heat, old in zip((self.heat_w, self.heat_x), before)]
-        if any(cells):
-            for heat, which in zip((self.heat_w, self.heat_x), cells):
-                heat.draw_cells(which)
-            live.canvas.blit(live.figure.bbox)        # ipympl ships only the changed pixels
+        self.live.update()
 
 
 def elementwise_explorer(f=None, op=None, w=(1.0, 2.0, 3.0), x=(4.0, 5.0, 6.0), max_n: int = 4, lim: float = 6.0,

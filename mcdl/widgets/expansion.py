@@ -22,17 +22,13 @@ import numbers
 import numpy as np
 import ipywidgets as widgets
 import matplotlib as mpl
-from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.collections import PatchCollection
-from matplotlib.colors import to_hex, to_rgba, to_rgba_array
-from matplotlib.figure import Figure
+from matplotlib.colors import to_rgba, to_rgba_array
 from matplotlib.patches import Rectangle
-from matplotlib.text import Text
-from matplotlib.transforms import IdentityTransform
 
 from ..elementwise import ADD, DIVIDE, MULTIPLY, SUBTRACT, BinaryOp, ScalarExpansion, expand
 from ..numeric import jacobian
-from ..plots import COLORS, LiveFigure, MatrixHeatmap, subscript
+from ..plots import COLORS, LiveFigure, MatrixHeatmap, cached_text, subscript
 from ..shapes import ShapeError, as_array, fmt_shape, require_callable
 from .base import Explorer, caption_label, positional_parameters
 
@@ -227,102 +223,6 @@ def expansion_state(op, x, z) -> dict:
 
 # --------------------------------------------------------------------------------------------------
 # The view
-class _FastText(Text):
-    """A Text that renders each distinct (string, colour, font) once and then pastes the cached bitmap.
-
-    With matplotlib 3.11 drawing one short label costs ~1 ms (glyph by glyph), and this figure has up to
-    ~60 numbers that move; a pasted bitmap costs a few µs.  Only plain, unrotated, single-line text on
-    the Agg renderer takes the fast path (everything else draws as usual); the position is rounded to
-    whole pixels (at most half a pixel off).
-    """
-
-    _cache: dict = {}
-    _scratch: dict = {}
-    MAX_CACHE = 5000
-
-    def draw(self, renderer):
-        s = self.get_text()
-        if (not self.get_visible() or not isinstance(renderer, RendererAgg) or self.get_rotation() != 0
-                or self.get_usetex() or "\n" in s or "$" in s):
-            return super().draw(renderer)
-        if not s:
-            return
-        static = self.__dict__.get("_mcdl_static")
-        if static is None:                            # font and alignment never change for these labels
-            static = self._mcdl_static = (hash(self.get_fontproperties()), self.get_ha(), self.get_va())
-        key = (s, str(self.get_color()), static, renderer.dpi)
-        entry = self._cache.get(key)
-        if entry is None:
-            if len(self._cache) > self.MAX_CACHE:
-                self._cache.clear()
-            entry = self._cache[key] = self._render(s, renderer.dpi)
-        image, dx, dy = entry
-        x, y = self.get_transform().transform(self.get_unitless_position())
-        if image is not None and math.isfinite(x) and math.isfinite(y):
-            gc = renderer.new_gc()
-            renderer.draw_image(gc, round(x) + dx, round(y) + dy, image)
-            gc.restore()
-        self.stale = False
-
-    def _render(self, s, dpi):
-        width, height = 400, 160
-        if dpi not in self._scratch:
-            figure = Figure(dpi=dpi)
-            self._scratch[dpi] = figure.text(0, 0, "", transform=IdentityTransform())
-        scratch = self._scratch[dpi]
-        scratch.update_from(self)
-        scratch.set_text(s)
-        scratch.set_transform(IdentityTransform())
-        scratch.set_position((width // 2, height // 2))
-        scratch.set_clip_on(False)
-        renderer = RendererAgg(width, height, dpi)
-        scratch.draw(renderer)
-        pixels = np.asarray(renderer.buffer_rgba())
-        rows = np.flatnonzero(pixels[:, :, 3].any(axis=1))
-        cols = np.flatnonzero(pixels[:, :, 3].any(axis=0))
-        if rows.size == 0:
-            return None, 0, 0
-        r0, r1, c0, c1 = rows[0], rows[-1], cols[0], cols[-1]
-        image = pixels[r0:r1 + 1, c0:c1 + 1][::-1].copy()          # draw_image wants the rows bottom-up
-        return image, int(c0 - width // 2), int(height - 1 - r1 - height // 2)
-
-
-def _fast(text: Text) -> Text:
-    text.__class__ = _FastText
-    return text
-
-
-class _Heatmap(MatrixHeatmap):
-    """mcdl.plots.MatrixHeatmap drawn as one collection of squares with cached numbers: the same look,
-    several times cheaper to blit than its masked image and per-glyph text (the figure moves ~60 numbers)."""
-
-    squares = None
-
-    def reset(self, shape, *, row_labels=None, col_labels=None):
-        if self.squares is not None and self.live is not None:
-            self.live.remove_animated(self.squares)
-        super().reset(shape, row_labels=row_labels, col_labels=col_labels)
-        if self.live is not None:
-            self.live.remove_animated(self.image)
-        self.image.set_visible(False)                 # kept only for the axes limits it set
-        rows, cols = self.shape
-        self.squares = PatchCollection([Rectangle((j - 0.46, i - 0.46), 0.92, 0.92)
-                                        for i in range(rows) for j in range(cols)],
-                                       facecolors=MatrixHeatmap.ZERO, edgecolors="none")
-        self.ax.add_collection(self.squares, autolim=False)
-        if self.live is not None:
-            self.live.add_animated(self.squares)
-            for text in self.texts:                   # numbers after (over) their squares
-                self.live.remove_animated(text)
-                self.live.add_animated(_fast(text))
-        self.set(self.values)
-
-    def set(self, values):
-        super().set(values)
-        if self.squares is not None:
-            self.squares.set_facecolors(_colours(self.values.ravel(), self.vmax))
-
-
 def _colours(values, vmax) -> np.ndarray:
     """RGBA rows for values on the diverging map fixed at ±vmax; exact zeros and NaN pale grey."""
     values = np.asarray(values, dtype=float)
@@ -431,8 +331,8 @@ class ExpansionExplorer(Explorer):
         self.flow_ax.set_position([left / width, bottom / height, self._flow_w * u / width, MAX_N * u / height])
         self.flow_ax.set_axis_off()
         self._flow_animated = []
-        self.jx_map = _Heatmap(self.jx_ax, (1, 1), live=self.live, fmt="{:.3g}", fontsize=self.FONT)
-        self.jz_map = _Heatmap(self.jz_ax, (1, 1), live=self.live, fmt="{:.3g}", fontsize=self.FONT)
+        self.jx_map = MatrixHeatmap(self.jx_ax, (1, 1), live=self.live, fmt="{:.3g}", fontsize=self.FONT)
+        self.jz_map = MatrixHeatmap(self.jz_ax, (1, 1), live=self.live, fmt="{:.3g}", fontsize=self.FONT)
         self.live.canvas.layout.flex = "0 0 auto"
 
     def _place_heatmaps(self, n: int):
@@ -474,7 +374,7 @@ class ExpansionExplorer(Explorer):
     def _cell(self, ax, cx, cy):
         """One value cell of the flow panel: a square (collected into one artist later) and its number."""
         self._squares.append(Rectangle((cx - 0.42, cy - 0.42), 0.84, 0.84))
-        text = _fast(ax.text(cx, cy, "", ha="center", va="center", fontsize=self.FONT))
+        text = cached_text(ax, cx, cy, "", fontsize=self.FONT)
         self._flow_animated.append(self.live.add_animated(text))
         return len(self._squares) - 1, text
 

@@ -28,11 +28,9 @@ import ipywidgets as widgets
 
 from ..elementwise import sum_gradient
 from ..numeric import jacobian
-from ..plots import COLORS, LiveFigure, MatrixHeatmap, subscript
+from ..plots import COLORS, LiveFigure, MatrixHeatmap, cached_text, subscript
 from ..shapes import ShapeError, as_array, fmt_shape, require_callable
 from .base import Explorer, caption_label, positional_parameters
-from matplotlib.image import AxesImage
-from matplotlib.text import Text
 
 __all__ = ["SumCase", "CASES", "as_vector_function", "sum_state", "sum_explorer", "SumExplorer"]
 
@@ -261,91 +259,6 @@ def sum_state(f, x, z=None, w=None) -> dict:
 # ==================================================================================================
 # The view
 # ==================================================================================================
-class _QuickText(Text):
-    """A Text whose Agg rendering is cached as a bitmap per (string, font size, dpi): the numbers in the cells.
-
-    Measured here, matplotlib lays out and rasterises a short text in 1–2 ms (libraqm layout plus one
-    FreeType render per glyph); a 5×5 Jacobian with its row of sums has 30 numbers, which alone would
-    blow the 20 ms budget of a slider move.  A cached bitmap is pasted in ~0.02 ms; a new string costs
-    one FreeType ``set_text`` (~0.3 ms).  The ink is centred on the text's anchor (ha = va = "center");
-    any other renderer, or other alignments, fall back to matplotlib's own drawing.
-    """
-
-    _cache: dict = {}
-    _CACHE_MAX = 4000
-
-    def draw(self, renderer):
-        s = self.get_text()
-        agg = getattr(renderer, "_renderer", None)
-        if (not self.get_visible() or not s or agg is None or not hasattr(renderer, "_prepare_font")
-                or self.get_ha() != "center" or self.get_va() != "center" or self.get_rotation() != 0):
-            return super().draw(renderer)
-        x, y = self.get_transform().transform(self.get_unitless_position())
-        prop = self.get_fontproperties()
-        key = (s, prop.get_size_in_points(), renderer.dpi, prop.get_family()[0], prop.get_weight())
-        image = self._cache.get(key)
-        if image is None:
-            from matplotlib.backends.backend_agg import get_hinting_flag
-            font = renderer._prepare_font(prop)
-            font.set_text(s, 0, flags=get_hinting_flag())
-            font.draw_glyphs_to_bitmap(antialiased=True)
-            image = np.array(font.get_image(), dtype=np.uint8)
-            if len(self._cache) > self._CACHE_MAX:
-                self._cache.clear()
-            self._cache[key] = image
-        h, w = image.shape
-        gc = renderer.new_gc()
-        gc.set_foreground(self.get_color())
-        gc.set_alpha(self.get_alpha())
-        agg.draw_text_image(image, int(round(x - w / 2)), int(round(renderer.height - y + h / 2)), 0, gc)
-        gc.restore()                                     # (draw_text_image: y downwards, at the bitmap's bottom)
-        self.stale = False
-
-
-def _quick(texts):
-    for text in texts:
-        text.__class__ = _QuickText
-    return texts
-
-
-class _QuickImage(AxesImage):
-    """An imshow of a small matrix (nearest neighbour, no interpolation) drawn by plain numpy indexing.
-
-    matplotlib's general resampler took ~6 ms to blow a 3×3 matrix up to its ~150×150 pixels here; one
-    fancy-index of the RGBA cells does the same picture in well under 1 ms.  Non-Agg renderers (PDF, SVG)
-    get matplotlib's own drawing.
-    """
-
-    def draw(self, renderer):
-        if not self.get_visible():
-            return
-        if not hasattr(renderer, "_renderer") or self.get_interpolation() != "nearest" or self.axes is None:
-            return super().draw(renderer)
-        A = self.get_array()
-        rows, cols = A.shape[:2]
-        (x0, y1), (x1, y0) = self.get_transform().transform([[-0.5, -0.5], [cols - 0.5, rows - 0.5]])
-        left, right = int(round(min(x0, x1))), int(round(max(x0, x1)))
-        bottom, top = int(round(min(y0, y1))), int(round(max(y0, y1)))
-        W, H = right - left, top - bottom
-        if W <= 0 or H <= 0:
-            return
-        rgba = self.to_rgba(A, bytes=True)                          # (rows, cols, 4), bad values -> ZERO grey
-        jj = np.minimum(((np.arange(W) + 0.5) / W * cols).astype(int), cols - 1)
-        ii = np.minimum(((np.arange(H) + 0.5) / H * rows).astype(int), rows - 1)[::-1]   # draw_image: bottom row first
-        picture = np.ascontiguousarray(rgba[ii][:, jj])
-        gc = renderer.new_gc()
-        gc.set_alpha(self.get_alpha())
-        renderer.draw_image(gc, left, bottom, picture)
-        gc.restore()
-        self.stale = False
-
-
-def _quick_heatmap(heatmap):
-    """Swap a MatrixHeatmap's image and numbers for the fast-drawing versions (same look, same API)."""
-    heatmap.image.__class__ = _QuickImage
-    _quick(heatmap.texts)
-
-
 def _nice_up(v: float) -> float:
     """A round number ≥ v (1, 2, 2.5, 5 × 10ᵏ), at least 1."""
     v = max(float(v), 1.0)
@@ -515,8 +428,6 @@ class SumExplorer(Explorer):
         self.jac_map.reset((m, n), row_labels=[subscript("f", i + 1) for i in range(m)], col_labels=xs)
         self.row_map.reset((1, n), row_labels=["y"], col_labels=xs)
         self._align_heatmaps(m, n)
-        _quick_heatmap(self.jac_map)
-        _quick_heatmap(self.row_map)
         self._apply(state)
         self.live.redraw()
 
@@ -542,7 +453,7 @@ class SumExplorer(Explorer):
         colours = [COLORS["curve"]] * m + [COLORS["tangent"]]
         add = self.live.add_animated
         self.bars = [add(ax.bar(p, 0.0, width=0.7, color=c)[0]) for p, c in zip(positions, colours)]
-        self.bar_texts = _quick([add(ax.text(p, 0.0, "", ha="center", va="center", fontsize=7)) for p in positions])
+        self.bar_texts = [add(cached_text(ax, p, 0.0, "", fontsize=7)) for p in positions]
         ax.set_xticks(positions, labels, fontsize=8)
         ax.set_xlim(-0.7, m + 1.3)
         ax.set_ylim(*ylim)
