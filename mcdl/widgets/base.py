@@ -20,6 +20,9 @@ class Explorer(widgets.VBox):
     live = None
     caption: widgets.Label
 
+    def __init__(self, children=(), **kwargs):
+        super().__init__(list(children) + [caption_style()], **kwargs)
+
     def _repr_mimebundle_(self, **kwargs):
         bundle = super()._repr_mimebundle_(**kwargs)
         if bundle is None:
@@ -29,6 +32,21 @@ class Explorer(widgets.VBox):
             png = base64.b64encode(self.live.png()).decode("ascii")
             bundle["image/png"] = png
         return bundle
+
+
+# ipywidgets draws a Label on one line and cuts it with an ellipsis; a caption that lists three vectors is
+# longer than a narrow page.  One style rule, shipped (invisibly) with every explorer, lets captions wrap.
+_CAPTION_CSS = (".mcdl-caption { white-space: normal !important; overflow: visible !important; "
+                "text-overflow: clip !important; height: auto !important; line-height: 1.4 !important; }")
+_STYLE = []
+
+
+def caption_style() -> widgets.HTML:
+    """The (one, shared) invisible widget that carries the caption style rule."""
+    if not _STYLE:
+        _STYLE.append(widgets.HTML(f"<style>{_CAPTION_CSS}</style>", layout=widgets.Layout(margin="0")))
+        _STYLE[0].add_class("mcdl-style")
+    return _STYLE[0]
 
 
 def caption_label(text: str = "") -> widgets.Label:

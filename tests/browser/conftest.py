@@ -189,6 +189,12 @@ def move_and_wait(page, explorer, slider, key, times, caption_text, canvas):
     page.wait_for_function(f"(b) => ({CANVAS_JS})({canvas}) !== b", arg=before)
 
 
+def assert_caption_fits(caption):
+    """The whole caption is visible: it wraps onto more lines rather than being cut with an ellipsis."""
+    clipped = caption.evaluate("(el) => el.scrollWidth - el.clientWidth")
+    assert clipped <= 1, f"the caption is cut off by {clipped} px: {caption.inner_text()!r}"
+
+
 def assert_no_error_output(page):
     assert page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count() == 0
     assert "Traceback" not in page.inner_text("body")

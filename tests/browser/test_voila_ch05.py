@@ -2,7 +2,7 @@
 slider and every entry slider; the caption reports the new state, the heatmaps change, nothing prints an error."""
 import pytest
 
-from .conftest import CANVAS_JS, assert_no_error_output, canvas_of, move_and_wait, open_chapter, press
+from .conftest import CANVAS_JS, assert_caption_fits, assert_no_error_output, canvas_of, move_and_wait, open_chapter, press
 
 expect = pytest.importorskip("playwright.sync_api").expect
 
@@ -47,6 +47,7 @@ def test_chapter05_elementwise_explorer(browser, voila, artifacts):
     choose(page, explorer, "shifted ⊗    yᵢ = wᵢ₊₁·xᵢ  (breaks the condition)",
            "op = shifted ⊗", canvas)
     expect(caption).to_contain_text("∂y/∂w diagonal: no (largest off-diagonal |entry| = 6.00),  ∂y/∂x diagonal: yes")
+    assert_caption_fits(caption)                           # the longest caption wraps instead of being cut
     move_and_wait(page, explorer, 8, "ArrowLeft", 3, "x = [0.00, 5.00, 6.00, 0.00]", canvas)
     assert_no_error_output(page)
     explorer.scroll_into_view_if_needed()
