@@ -22,7 +22,7 @@ from typing import Callable
 
 import numpy as np
 
-from .shapes import ShapeError, as_array, fmt_shape, require_callable, require_finite
+from .shapes import ShapeError, as_array, as_scalar, as_vector, fmt_shape, require_callable, require_finite
 
 
 # --- the two matrices the paper builds everything from ------------------------------------------------
@@ -46,27 +46,12 @@ def diag(v) -> np.ndarray:
     return np.diag(v)
 
 
-def _vector(value, name: str) -> np.ndarray:
-    arr = require_finite(as_array(value, name), name)
-    if arr.ndim != 1 or arr.size == 0:
-        hint = f" Pass {name}.ravel()." if arr.ndim == 2 and 1 in arr.shape else ""
-        raise ShapeError(f"{name} should be a vector of shape (n,), got {fmt_shape(arr.shape)}.{hint}")
-    return arr
-
-
 def _pair(w, x, names=("w", "x")) -> tuple[np.ndarray, np.ndarray]:
-    w, x = _vector(w, names[0]), _vector(x, names[1])
+    w, x = as_vector(w, names[0]), as_vector(x, names[1])
     if w.shape != x.shape:
         raise ShapeError(f"an element-wise operator needs {names[0]} and {names[1]} of the same length; got "
                          f"{names[0]} {fmt_shape(w.shape)} and {names[1]} {fmt_shape(x.shape)}.")
     return w, x
-
-
-def _scalar(value, name: str) -> float:
-    arr = require_finite(as_array(value, name), name)
-    if arr.size != 1 or arr.ndim > 1:
-        raise ShapeError(f"{name} should be a scalar, got {fmt_shape(arr.shape)}.")
-    return float(arr.reshape(()))
 
 
 # --- §4.2: element-wise binary operators ---------------------------------------------------------------
@@ -146,7 +131,7 @@ def operator(name) -> BinaryOp:
 # --- §4.3: scalar expansion -----------------------------------------------------------------------------
 def expand(z, n: int) -> np.ndarray:
     """g(z) = 1z: the scalar z repeated n times (what numpy broadcasting does silently), shape (n,)."""
-    return ones(n) * _scalar(z, "z")
+    return ones(n) * as_scalar(z, "z")
 
 
 @dataclass(frozen=True)
@@ -156,7 +141,7 @@ class ScalarExpansion:
     op: BinaryOp
 
     def _operands(self, x, z):
-        x = _vector(x, "x")
+        x = as_vector(x, "x")
         return x, expand(z, x.size)
 
     def __call__(self, x, z) -> np.ndarray:
@@ -188,12 +173,12 @@ MULTIPLY_SCALAR = ScalarExpansion(MULTIPLY)    # x z
 # --- §4.4: sum reduction ----------------------------------------------------------------------------------
 def vector_sum(v) -> float:
     """sum(v) = Σᵢ vᵢ, the paper's vector sum reduction: a vector in, a scalar out."""
-    return float(np.sum(_vector(v, "v")))
+    return float(np.sum(as_vector(v, "v")))
 
 
 def vector_sum_gradient(v) -> np.ndarray:
     """∂sum(v)/∂v = 1ᵀ: a 1×n row of ones, shape (1, n) — a row, not a column."""
-    return ones(_vector(v, "v").size)[None, :]
+    return ones(as_vector(v, "v").size)[None, :]
 
 
 def sum_gradient(jacobian_f) -> np.ndarray:
@@ -211,7 +196,7 @@ def sum_gradient(jacobian_f) -> np.ndarray:
 def sum_of(f, x) -> float:
     """y = sum(f(x)): the sum of f's *results* (not of its argument)."""
     f = require_callable(f)
-    return vector_sum(np.atleast_1d(f(_vector(x, "x"))))
+    return vector_sum(np.atleast_1d(f(as_vector(x, "x"))))
 
 
 def dot(w, x) -> float:

@@ -96,6 +96,23 @@ def as_point(value, name: str = "x") -> np.ndarray:
     return require_finite(arr, name)
 
 
+def as_vector(value, name: str = "x") -> np.ndarray:
+    """A finite, non-empty 1-D vector of shape (n,); a column or row is refused with the fix (.ravel())."""
+    arr = require_finite(as_array(value, name), name)
+    if arr.ndim != 1 or arr.size == 0:
+        hint = f" Pass {name}.ravel()." if arr.ndim == 2 and 1 in arr.shape else ""
+        raise ShapeError(f"{name} should be a vector of shape (n,), got {fmt_shape(arr.shape)}.{hint}")
+    return arr
+
+
+def as_scalar(value, name: str = "z") -> float:
+    """A finite number; a 1-element array is accepted, a vector is refused naming its shape."""
+    arr = require_finite(as_array(value, name), name)
+    if arr.size != 1 or arr.ndim > 1:
+        raise ShapeError(f"{name} should be a scalar, got {fmt_shape(arr.shape)}.")
+    return float(arr.reshape(()))
+
+
 def require_callable(f, name: str = "f"):
     """Refuse things that are not functions, with a hint for the common slip of passing a value."""
     if callable(f):

@@ -304,3 +304,19 @@ def test_as_output_refuses_non_numbers(value, word):
 def test_as_output_does_not_check_finiteness():
     """Finite checks are the caller's: it knows x and can say 'outside the domain'."""
     assert np.isnan(as_output(np.nan))
+
+
+def test_as_vector_and_as_scalar_name_the_shape_and_the_fix():
+    from mcdl.shapes import as_scalar, as_vector
+    np.testing.assert_array_equal(as_vector([1, 2]), [1.0, 2.0])
+    with pytest.raises(ShapeError, match=r"w should be a vector of shape \(n,\), got \(2, 1\). Pass w.ravel\(\)"):
+        as_vector([[1.0], [2.0]], "w")
+    with pytest.raises(ShapeError, match=r"got a scalar"):
+        as_vector(3.0)
+    with pytest.raises(ShapeError, match=r"got \(0,\)"):
+        as_vector([])
+    assert as_scalar(np.array([2.5])) == 2.5
+    with pytest.raises(ShapeError, match=r"z should be a scalar, got \(3,\)"):
+        as_scalar([1, 2, 3])
+    with pytest.raises(ValueError, match="finite"):
+        as_scalar(float("nan"))

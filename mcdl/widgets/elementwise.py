@@ -30,7 +30,7 @@ import ipywidgets as widgets
 from .. import elementwise as ew
 from ..numeric import jacobian
 from ..plots import LiveFigure, MatrixHeatmap, subscript
-from ..shapes import ShapeError, as_array, fmt_shape, require_callable, require_finite
+from ..shapes import ShapeError, as_vector, fmt_shape, require_callable
 from .base import Explorer, caption_label, positional_parameters
 
 __all__ = ["ElementwiseOp", "as_elementwise_op", "elementwise_state", "elementwise_explorer",
@@ -175,14 +175,6 @@ def _text_op(text, label=None) -> ElementwiseOp:
 # ==================================================================================================
 # The state
 # ==================================================================================================
-def _vector(value, name: str) -> np.ndarray:
-    arr = require_finite(as_array(value, name), name)
-    if arr.ndim != 1 or arr.size == 0:
-        hint = f" Pass {name}.ravel()." if arr.ndim == 2 and 1 in arr.shape else ""
-        raise ShapeError(f"{name} should be a vector of shape (n,), got {fmt_shape(arr.shape)}.{hint}")
-    return arr
-
-
 def _evaluate(op: ElementwiseOp, w, x) -> np.ndarray:
     """y(w, x) as an (n,) float array, NaN where undefined; a learner's mistake becomes a clear error."""
     n = w.size
@@ -274,7 +266,7 @@ def elementwise_state(op, w, x) -> dict:
     Nothing here warns: ⊘ with some xᵢ = 0 reports the undefined entries instead.
     """
     spec = as_elementwise_op(op)
-    w, x = _vector(w, "w"), _vector(x, "x")
+    w, x = as_vector(w, "w"), as_vector(x, "x")
     if w.shape != x.shape:
         raise ShapeError(f"an element-wise operator needs w and x of the same length; got w {fmt_shape(w.shape)} "
                          f"and x {fmt_shape(x.shape)}.")
@@ -376,7 +368,7 @@ class ElementwiseExplorer(Explorer):
                 or not 1 <= max_n <= self.MAX_N:
             raise ValueError(f"max_n must be a whole number from 1 to {self.MAX_N}, got {max_n!r}.")
         self.max_n, self.lim, self.step = int(max_n), float(lim), float(step)
-        w, x = _vector(w, "w"), _vector(x, "x")
+        w, x = as_vector(w, "w"), as_vector(x, "x")
         if w.shape != x.shape:
             raise ShapeError(f"w and x must have the same length; got w {fmt_shape(w.shape)} and x {fmt_shape(x.shape)}.")
         if w.size > self.max_n:
