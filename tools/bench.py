@@ -98,6 +98,33 @@ def bench_widgets():
     results.append(("jacobian map (ch04): r slider", *latency(lambda v: setattr(j.r_slider, "value", v), radii)))
     sh = mcdl.shape_explorer(m=2, n=3)
     results.append(("shape explorer (ch04): m slider", *latency(lambda v: setattr(sh.m_slider, "value", v), [1, 2, 3, 4, 5] * 12)))
+    vals = [float(v) for v in np.arange(-6, 6.01, 0.5)] * 2 + [1.0, 2.0]
+    e = mcdl.elementwise_explorer()                                  # ⊗, w = [1, 2, 3], x = [4, 5, 6]
+    results.append(("elementwise explorer (ch05): w₂ slider, ⊗",
+                    *latency(lambda v: setattr(e.w_sliders[1], "value", v), vals)))
+    e.op_menu.value = "⊘"
+    results.append(("elementwise explorer (ch05): x₁ slider, ⊘",
+                    *latency(lambda v: setattr(e.x_sliders[0], "value", v), vals)))
+    e.n_slider.value = 4
+    e.op_menu.value = "shifted ⊗"
+    results.append(("elementwise explorer (ch05): x₁ slider, shifted ⊗, n = 4",
+                    *latency(lambda v: setattr(e.x_sliders[0], "value", v), vals)))
+    results.append(("elementwise explorer (ch05): n slider (full redraw)",
+                    *latency(lambda v: setattr(e.n_slider, "value", v), [1, 2, 3, 4] * 5)))
+    x6 = mcdl.expansion_explorer("*", x=(1.0, 2.0, 3.0), z=2.0)
+    results.append(("expansion explorer (ch06): z slider", *latency(lambda v: setattr(x6.z_slider, "value", v), xs3)))
+    results.append(("expansion explorer (ch06): x₁ slider",
+                    *latency(lambda v: setattr(x6.x_sliders[0], "value", v), xs3)))
+    s7 = mcdl.sum_explorer(case="cyclic")
+    results.append(("sum explorer (ch07): x₁ slider, cyclic n = 3",
+                    *latency(lambda v: setattr(s7.x_sliders[0], "value", v), xs3)))
+    s7.n_slider.value = 5
+    results.append(("sum explorer (ch07): x₁ slider, cyclic n = 5",
+                    *latency(lambda v: setattr(s7.x_sliders[0], "value", v), xs3)))
+    s7z = mcdl.sum_explorer(case="sum-scalar-product")
+    results.append(("sum explorer (ch07): z slider, sum(x z)", *latency(lambda v: setattr(s7z.z_slider, "value", v), xs3)))
+    s7w = mcdl.sum_explorer(case="dot-product")
+    results.append(("sum explorer (ch07): w₁ slider, w · x", *latency(lambda v: setattr(s7w.w_sliders[0], "value", v), xs3)))
     s = mcdl.stepper("log(sin(x**3)**2)")
 
     def click(_):
