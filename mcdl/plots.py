@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import types
+import warnings
 
 import numpy as np
 from matplotlib.colors import Normalize
@@ -147,7 +148,10 @@ class LiveFigure:
         self.figure.subplots_adjust(**(margins or dict(left=0.1, right=0.97, bottom=0.14, top=0.96,
                                                        wspace=0.3, hspace=0.35)))
         self.canvas = Canvas(self.figure)
-        self.manager = FigureManager(self.canvas, id(self))
+        with warnings.catch_warnings():     # ipympl's Toolbar passes traitlets an argument it deprecates; not ours
+            warnings.filterwarnings("ignore", message=r"Passing unrecognized arguments to super\(Toolbar\)",
+                                    category=DeprecationWarning)
+            self.manager = FigureManager(self.canvas, id(self))
         fast_frames(self.canvas)
         for trait, value in (("toolbar_visible", False), ("header_visible", False),
                              ("footer_visible", False), ("resizable", False),

@@ -105,3 +105,9 @@ def test_heatmap_reset_rebuilds_for_a_new_shape_and_forgets_old_artists():
 def test_subscript_numbers_from_one_like_the_paper():
     from mcdl.plots import subscript
     assert subscript("x", 1) == "x₁" and subscript("w", 12) == "w₁₂"
+
+
+def test_a_live_figure_is_built_without_warnings():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        LiveFigure()
