@@ -395,7 +395,12 @@ def _fit_shape(got: np.ndarray, ref: np.ndarray, ex: Exercise, prefix: str = "")
             details = (["its diagonal holds the right numbers"] if _close(np.diag(got), ref, ex) else [])
             raise _Verdict("wrong-shape", f"{prefix}the paper's answer here is a vector of shape {E}, not diag(...); "
                            "use np.diag(M) to take the diagonal", details)
-        raise _Verdict("wrong-shape", f"{prefix}expected a vector of shape {E}, you gave {_a(E[0])} {E[0]}×{E[0]} matrix")
+        details = []
+        if _close(got.sum(axis=0), ref, ex):       # the Jacobian before the sum (paper §4.4)
+            details.append("its column sums are exactly the answer: this looks like the Jacobian before the sum — "
+                           f"add up each column (np.ones({E[0]}) @ J)")
+        raise _Verdict("wrong-shape", f"{prefix}expected a vector of shape {E}, you gave {_a(E[0])} {E[0]}×{E[0]} matrix",
+                       details)
     message = f"{prefix}expected {_shape_text(E)}, got {fmt_shape(G)}"
     details = []
     if got.size == 0:

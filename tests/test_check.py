@@ -536,3 +536,12 @@ def test_a_function_returning_the_square_jacobian_transposed_is_told_so():
     fb = check("04-fg-jacobian", lambda x, y: np.array([[6 * x * y, 2.0], [3 * x ** 2, 8 * y ** 7]]))
     assert fb.status == "wrong-values"
     assert any("right numbers transposed" in d for d in fb.details)
+
+
+def test_the_jacobian_before_the_sum_is_recognised():
+    """Chapter 07's mistake: handing in ∂f/∂x instead of ∂sum(f)/∂x = 1ᵀ ∂f/∂x."""
+    J = np.array([[2.0, 1.0, 0.0], [0.0, 3.0, 2.0], [1.0, 0.0, 4.0]])
+    ex = Exercise("t-sum", "99", "?", "value", J.sum(axis=0), expect="gradient")
+    fb = check(ex, J)
+    assert fb.status == "wrong-shape" and any("column sums are exactly the answer" in d for d in fb.details)
+    assert not any("column sums" in d for d in check(ex, J.T).details)
