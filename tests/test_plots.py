@@ -111,3 +111,20 @@ def test_a_live_figure_is_built_without_warnings():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         LiveFigure()
+
+
+def test_cached_text_looks_like_matplotlib_text():
+    """CachedText pastes what matplotlib itself would draw (to within half a pixel)."""
+    from matplotlib.text import Text
+
+    def picture(plain):
+        live, hm = heatmap((3, 3), vmax=2.0)
+        hm.set([[1.25, -0.5, 0.0], [2.0, -1.75, 0.125], [np.nan, 0.0, 3.0]])
+        if plain:
+            for text in hm.texts:
+                text.__class__ = Text          # matplotlib's own drawing, for comparison
+        return np.asarray(Image.open(io.BytesIO(live.png())).convert("L"), dtype=float)
+
+    cached, plain = picture(False), picture(True)
+    assert cached.shape == plain.shape
+    assert np.mean(np.abs(cached - plain)) < 1.0

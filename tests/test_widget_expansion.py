@@ -236,26 +236,5 @@ def test_view_has_the_classes_the_browser_tests_use_and_a_png_fallback():
     assert base64.b64decode(bundle["image/png"])[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_cached_numbers_look_like_matplotlib_text():
-    """The bitmap cache pastes what matplotlib would draw (at most half a pixel off)."""
-    w = expansion_explorer("*")
-    plain = expansion_explorer("*")
-    from matplotlib.text import Text
-    for _, text in plain.x_cells + plain.y_cells:
-        text.__class__ = Text
-    for heat in (plain.jx_map, plain.jz_map):
-        for text in heat.texts:
-            text.__class__ = Text
-    a = np.frombuffer(w.live.png(), dtype=np.uint8)
-    b = np.frombuffer(plain.live.png(), dtype=np.uint8)
-    from io import BytesIO
-
-    from PIL import Image
-    pa = np.asarray(Image.open(BytesIO(a.tobytes())).convert("L"), dtype=float)
-    pb = np.asarray(Image.open(BytesIO(b.tobytes())).convert("L"), dtype=float)
-    assert pa.shape == pb.shape
-    assert np.mean(np.abs(pa - pb)) < 1.0                  # nearly the same picture
-
-
 def test_public_name_loads_lazily_from_mcdl():
     assert mcdl.expansion_explorer is expansion_explorer
