@@ -128,3 +128,20 @@ def test_cached_text_looks_like_matplotlib_text():
     cached, plain = picture(False), picture(True)
     assert cached.shape == plain.shape
     assert np.mean(np.abs(cached - plain)) < 1.0
+
+
+def test_blitted_cached_text_follows_its_moves_and_matches_a_full_draw():
+    from mcdl.plots import cached_text
+    live = LiveFigure(figsize=(3, 2))
+    live.ax.set_xlim(0, 10)
+    live.ax.set_ylim(0, 10)
+    label = live.add_animated(cached_text(live.ax, 2, 2, "1.50"))
+    live.redraw()
+    for x, y, s in ((5, 5, "2.25"), (8, 3, "−1.00"), (8, 3, "0")):
+        label.set_position((x, y))
+        label.set_text(s)
+        live.update()                                       # a blit: positions may be reused only if unmoved
+        blitted = np.asarray(live.canvas.get_renderer().buffer_rgba()).copy()
+        live.redraw()
+        full = np.asarray(live.canvas.get_renderer().buffer_rgba())
+        assert np.array_equal(blitted, full), (x, y, s)
