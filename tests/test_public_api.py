@@ -66,3 +66,10 @@ def test_identities_and_elementwise_exports_are_the_modules_functions():
     assert mcdl.diag is elementwise.diag and mcdl.sum_gradient is elementwise.sum_gradient
     np.testing.assert_array_equal(mcdl.expand(2.0, 3), [2.0, 2.0, 2.0])
     assert mcdl.identities.verify("dot-product", 0) < 1e-6
+
+
+def test_caption_numbers_are_fixed_precision_without_minus_zero_or_nan():
+    from mcdl.widgets.base import caption_number, caption_vector
+    assert caption_number(-0.001) == "0.00" and caption_number(2.5) == "2.50" and caption_number(-1.234, ".1f") == "-1.2"
+    assert caption_number(float("nan")) == "–" and caption_number(float("inf"), undefined="undefined") == "undefined"
+    assert caption_vector(np.array([[1.0, -0.004, np.nan]])) == "[1.00, 0.00, –]"

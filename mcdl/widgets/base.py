@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 import inspect
+import math
 
 import ipywidgets as widgets
 import numpy as np
@@ -54,6 +55,20 @@ def caption_label(text: str = "") -> widgets.Label:
     label = widgets.Label(value=text, style={"font_family": "monospace"})
     label.add_class("mcdl-caption")
     return label
+
+
+def caption_number(value, fmt: str = ".2f", undefined: str = "–") -> str:
+    """A number as a caption shows it: fixed precision, never '-0.00', ``undefined`` when not finite."""
+    value = float(value)
+    if not math.isfinite(value):
+        return undefined
+    text = f"{value:{fmt}}"
+    return text[1:] if text.startswith("-") and float(text) == 0 else text
+
+
+def caption_vector(values, fmt: str = ".2f", undefined: str = "–") -> str:
+    """A vector as a caption shows it: '[1.00, -2.50, 3.00]'."""
+    return "[" + ", ".join(caption_number(v, fmt, undefined) for v in np.ravel(values)) + "]"
 
 
 def positional_parameters(f):

@@ -32,24 +32,12 @@ from ..numeric import jacobian
 from ..plots import LiveFigure, MatrixHeatmap, subscript
 from ..shapes import ShapeError, as_vector, fmt_shape, require_callable
 from .base import Explorer, caption_label, positional_parameters
+from .base import caption_number as _num, caption_vector as _vec
 
 __all__ = ["ElementwiseOp", "as_elementwise_op", "elementwise_state", "elementwise_explorer",
            "ElementwiseExplorer", "SHIFTED", "OPERATOR_KEYS"]
 
 UNDEFINED = "–"          # how an undefined number is shown, in the caption and in the heatmaps
-
-
-def _num(value: float, fmt: str = ".2f") -> str:
-    """A number for a caption: fixed precision, '–' when undefined, and never '-0.00'."""
-    value = float(value)
-    if not math.isfinite(value):
-        return UNDEFINED
-    text = f"{value:{fmt}}"
-    return text[1:] if text.startswith("-") and float(text) == 0 else text
-
-
-def _vec(values, fmt: str = ".2f") -> str:
-    return "[" + ", ".join(_num(v, fmt) for v in values) + "]"
 
 
 # ==================================================================================================

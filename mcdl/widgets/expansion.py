@@ -26,34 +26,26 @@ from matplotlib.collections import PatchCollection
 from matplotlib.colors import to_rgba, to_rgba_array
 from matplotlib.patches import Rectangle
 
-from ..elementwise import ADD, DIVIDE, MULTIPLY, SUBTRACT, BinaryOp, ScalarExpansion, expand
+from ..elementwise import OPERATORS, BinaryOp, ScalarExpansion, expand, operator
 from ..numeric import jacobian
 from ..plots import COLORS, LiveFigure, MatrixHeatmap, cached_text, subscript
 from ..shapes import ShapeError, as_array, fmt_shape, require_callable
-from .base import Explorer, caption_label, positional_parameters
+from .base import Explorer, caption_label, caption_vector, positional_parameters
+from .base import caption_number as _num
 
 __all__ = ["Expansion", "as_expansion", "expansion_state", "expansion_explorer", "ExpansionExplorer", "MAX_N"]
 
 MAX_N = 5             # the view offers n = 1..5
 _CMAP = mpl.colormaps[MatrixHeatmap.CMAP]              # looked up once: each lookup returns a fresh copy
 _ZERO_RGBA = to_rgba(MatrixHeatmap.ZERO)
-OPS = {"+": ADD, "−": SUBTRACT, "⊗": MULTIPLY, "⊘": DIVIDE}
-_ALIASES = {"+": "+", "add": "+", "-": "−", "−": "−", "subtract": "−", "*": "⊗", "⊗": "⊗", "multiply": "⊗",
-            "/": "⊘", "⊘": "⊘", "divide": "⊘"}
 # how the paper names the two derivatives of x ○ 1z
 ANALYTIC_NAMES = {"+": ("I", "1"), "−": ("I", "−1"), "⊗": ("Iz", "x"), "⊘": ("I/z", "−x/z²")}
 ANALYTIC_LATEX = {"+": ("I", r"\vec{1}"), "−": ("I", r"-\vec{1}"), "⊗": ("Iz", r"\mathbf{x}"),
                   "⊘": (r"\frac{I}{z}", r"-\frac{\mathbf{x}}{z^2}")}
 
 
-def _num(value: float, fmt: str = ".2f") -> str:
-    """A number for a caption: fixed precision, never '-0.00'."""
-    text = f"{float(value):{fmt}}"
-    return text[1:] if text.startswith("-") and float(text) == 0 else text
-
-
 def _vec(values) -> str:
-    return "[" + ", ".join(_num(v) if math.isfinite(v) else "undefined" for v in values) + "]"
+    return caption_vector(values, undefined="undefined")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -78,9 +70,8 @@ class Expansion:
         return f"Expansion({self.label!r})"
 
 
-def _builtin(symbol: str) -> Expansion:
-    op = OPS[symbol]
-    return Expansion(symbol, symbol, op.forward, ScalarExpansion(op))
+def _builtin(op: BinaryOp) -> Expansion:
+    return Expansion(op.symbol, op.symbol, op.forward, ScalarExpansion(op))
 
 
 def as_expansion(op) -> Expansion:
@@ -92,9 +83,12 @@ def as_expansion(op) -> Expansion:
     if isinstance(op, ScalarExpansion):
         op = op.op
     if isinstance(op, BinaryOp):
-        return _builtin(op.symbol)
-    if isinstance(op, str) and op.strip().lower() in _ALIASES:
-        return _builtin(_ALIASES[op.strip().lower()])
+        return _builtin(op)
+    if isinstance(op, str):
+        try:
+            return _builtin(operator(op.strip().lower()))
+        except ValueError:
+            pass                        # not an operator's name: the text of a function y(x, z)
     if isinstance(op, str) or (hasattr(op, "free_symbols") and not callable(op)):
         from ..symbolic import parse_expression, to_function
         expr = parse_expression(op, ("x", "z")) if isinstance(op, str) else op
@@ -272,14 +266,13 @@ class ExpansionExplorer(Explorer):
         if x.size > MAX_N:
             raise ShapeError(f"the explorer shows up to {MAX_N} entries; x has shape {fmt_shape(x.shape)}.")
         z = _as_z(z)
-        self._custom = None if (isinstance(op, (str, BinaryOp, ScalarExpansion)) and
-                                (not isinstance(op, str) or op.strip().lower() in _ALIASES)) else as_expansion(op)
+        chosen = as_expansion(op)
+        self._custom = None if chosen.builtin else chosen
+        options = list(OPERATORS)
         if self._custom is not None:
             expansion_state(self._custom, x, z)            # fails fast, and clearly, on a wrong y
-            options = list(OPS) + [self._custom.label]
-            start = self._custom.label
-        else:
-            options, start = list(OPS), as_expansion(op).symbol
+            options.append(self._custom.label)
+        start = chosen.label if self._custom is not None else chosen.symbol
         style = {"description_width": "initial"}
         self.op_buttons = widgets.ToggleButtons(options=options, value=start, description="op ○",
                                                 style={"button_width": "auto", **style})
@@ -310,7 +303,7 @@ class ExpansionExplorer(Explorer):
     @property
     def expansion(self) -> Expansion:
         value = self.op_buttons.value
-        return self._custom if (self._custom is not None and value == self._custom.label) else _builtin(value)
+        return self._custom if (self._custom is not None and value == self._custom.label) else _builtin(OPERATORS[value])
 
     def _state(self):
         n = self.n_slider.value

@@ -30,18 +30,13 @@ from ..numeric import jacobian
 from ..plots import COLORS, LiveFigure
 from ..shapes import ShapeError, as_point, fmt_shape, require_callable
 from .base import Explorer, caption_label, positional_parameters
+from .base import caption_number as _num
 
 __all__ = ["shape_state", "shape_html", "shape_explorer", "ShapeExplorer",
            "as_plane_map", "PlaneMap", "jacobian_map_state", "jacobian_map", "JacobianMap"]
 
 SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def _num(value: float, fmt: str = ".2f") -> str:
-    """A number for a caption: fixed precision, and never '-0.00'."""
-    text = f"{float(value):{fmt}}"
-    return text[1:] if text.startswith("-") and float(text) == 0 else text
 
 
 def _radius_text(r: float) -> str:

@@ -29,22 +29,13 @@ import ipywidgets as widgets
 from ..elementwise import sum_gradient
 from ..numeric import jacobian
 from ..plots import COLORS, LiveFigure, MatrixHeatmap, cached_text, subscript
-from ..shapes import ShapeError, as_array, fmt_shape, require_callable
+from ..shapes import ShapeError, as_array, as_scalar, as_vector, fmt_shape, require_callable
 from .base import Explorer, caption_label, positional_parameters
+from .base import caption_number as _num, caption_vector as _vec
 
 __all__ = ["SumCase", "CASES", "as_vector_function", "sum_state", "sum_explorer", "SumExplorer"]
 
 MAX_N = 5
-
-
-def _num(value: float, fmt: str = ".2f") -> str:
-    """A number for a caption: fixed precision, and never '-0.00'."""
-    text = f"{float(value):{fmt}}"
-    return text[1:] if text.startswith("-") and float(text) == 0 else text
-
-
-def _vec(values) -> str:
-    return "[" + ", ".join(_num(v) for v in np.ravel(values)) + "]"
 
 
 # ==================================================================================================
@@ -194,21 +185,13 @@ def sum_state(f, x, z=None, w=None) -> dict:
         f = as_vector_function(f)[0]
     else:
         require_callable(f)
-    x = as_array(x, "x")
-    if x.ndim != 1 or x.size == 0:
-        raise ShapeError(f"x should be a vector of shape (n,), got {fmt_shape(x.shape)}."
-                         + (" Pass x.ravel()." if x.ndim == 2 and 1 in x.shape else ""))
-    if not np.all(np.isfinite(x)):
-        raise ValueError("x contains NaN or infinity; the sliders need finite numbers.")
+    x = as_vector(x, "x")
     n = x.size
     p = None
     if param == "z":
-        zarr = as_array(z, "z")
-        if zarr.size != 1 or zarr.ndim > 1:
-            raise ShapeError(f"z should be a scalar, got {fmt_shape(zarr.shape)}.")
-        p = float(zarr.reshape(()))
+        p = as_scalar(z, "z")
     elif param == "w":
-        p = as_array(w, "w")
+        p = as_vector(w, "w")
         if p.shape != x.shape:
             raise ShapeError(f"w and x must have the same length: got w {fmt_shape(p.shape)} and x {fmt_shape(x.shape)}.")
 
