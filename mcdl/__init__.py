@@ -37,7 +37,7 @@ __all__ = sorted(_EXPORTS) + ["__version__"]
 
 
 _SUBMODULES = {"numeric", "shapes", "symbolic", "derivation", "exercises", "plots", "course", "widgets",
-               "elementwise", "identities"}
+               "elementwise", "identities", "text"}
 
 
 def __getattr__(name):
