@@ -161,6 +161,7 @@ class LiveFigure:
         self._animated = []
         self._background = None
         self._suspended = False
+        self._full_next = False
         self.canvas.mpl_connect("draw_event", self._on_draw)
 
     @property
@@ -188,8 +189,14 @@ class LiveFigure:
             artist.axes.draw_artist(artist) if artist.axes is not None else self.figure.draw_artist(artist)
 
     def redraw(self):
-        """Full render (scenery and animated artists); refreshes the cached background."""
+        """Full render (scenery and animated artists); refreshes the cached background.
+
+        The next blit then ships a full frame, not a diff: the browser shows only the last of several frames
+        that arrive while one is still loading, so a redraw's frame can be lost, and diffs on top of a lost
+        frame would leave the old scenery on the page.
+        """
         self.canvas.draw()
+        self._full_next = True
 
     def update(self):
         """Fast path: restore the background, draw the moving artists, send the changed pixels."""
@@ -197,6 +204,9 @@ class LiveFigure:
             self.redraw()
             return
         self.canvas.restore_region(self._background)
+        if self._full_next:
+            self.canvas._force_full = True              # (fast_frames and matplotlib both honour it)
+            self._full_next = False
         self.figure._mcdl_blitting = True          # the scenery is unchanged: CachedText may reuse positions
         try:
             self._draw_animated()

@@ -15,8 +15,9 @@ def test_frames_are_diffs_that_decode_to_exactly_the_changed_pixels():
     live.ax.set_ylim(-2, 2)
     assert live.canvas.get_diff_image.__func__.__name__ == "_diff_image"
     live.redraw()
+    live.update()                                     # the first blit after a redraw ships a full frame ...
     live.canvas._png_is_old = True
-    live.canvas.get_diff_image()                      # the first (full) frame, as the browser would get it
+    live.canvas.get_diff_image()                      # ... as the browser would get it; diffs follow
     before = np.asarray(live.canvas.get_renderer().buffer_rgba()).copy()
     sent = []
     live.canvas.send_binary = sent.append             # what ipympl would ship to the browser
@@ -145,3 +146,18 @@ def test_blitted_cached_text_follows_its_moves_and_matches_a_full_draw():
         live.redraw()
         full = np.asarray(live.canvas.get_renderer().buffer_rgba())
         assert np.array_equal(blitted, full), (x, y, s)
+
+
+def test_the_first_blit_after_a_redraw_ships_a_full_frame_then_diffs_again():
+    live = LiveFigure(figsize=(3, 2))
+    line = live.add_animated(live.ax.plot([0, 1], [0, 1])[0])
+    live.canvas.get_diff_image()                              # the front end's first picture
+    sent = []
+    live.canvas.send_binary = sent.append
+    live.redraw()
+    modes = []
+    for y in (0.5, 0.2):
+        line.set_data([0, 1], [0, y])
+        live.update()
+        modes.append(live.canvas._current_image_mode)
+    assert modes == ["full", "diff"]
