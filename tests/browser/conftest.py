@@ -126,13 +126,27 @@ def _wait_for_widgets(page, console, timeout_s):
     lost_since = None
     while time.monotonic() < deadline:
         if page.locator(SLIDER).count() > 0:
-            return True
+            return _settled_without_lost_models(page, console)
         if lost_since is None and any(MODEL_NOT_FOUND in text for text in console):
             lost_since = time.monotonic()
         if lost_since is not None and time.monotonic() - lost_since > 5:
             return False
         page.wait_for_timeout(250)
     return False
+
+
+def _settled_without_lost_models(page, console, quiet_s=2.0, limit_s=30.0):
+    """Once the first widget shows, let the rest of the page render (the slider count stops changing for
+    ``quiet_s``); the load is good only if no widget model was lost on the way — a lost one, further down
+    the page, would never render."""
+    end = time.monotonic() + limit_s
+    count, since = -1, time.monotonic()
+    while time.monotonic() < end and time.monotonic() - since < quiet_s:
+        now = page.locator(SLIDER).count()
+        if now != count:
+            count, since = now, time.monotonic()
+        page.wait_for_timeout(250)
+    return not any(MODEL_NOT_FOUND in text for text in console)
 
 
 def open_chapter(browser, voila, name, artifacts=None, attempts=3):

@@ -25,6 +25,7 @@ def test_chapter01_tangent_explorer_sliders(browser, voila, artifacts):
 def test_chapter01_stepper_walks_through_a_derivation(browser, voila, artifacts):
     page, _ = open_chapter(browser, voila, "01_scalar_derivative_rules.ipynb", artifacts)
     steppers = page.locator(".mcdl-stepper")
+    expect(steppers.nth(2)).to_be_attached()         # Voila renders widgets one by one: wait for the third
     assert steppers.count() >= 3                     # operator view, product rule, chain rules
     stepper = steppers.nth(0)
     counter = stepper.locator(".mcdl-caption")
