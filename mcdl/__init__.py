@@ -23,21 +23,17 @@ _EXPORTS = {
     # elementwise.py — element-wise operators, scalar expansion, sum reduction (paper §4.2–4.4)
     "diag": "elementwise", "ones": "elementwise", "expand": "elementwise", "vector_sum": "elementwise",
     "sum_gradient": "elementwise", "dot": "elementwise",
-    # widgets
-    "tangent_explorer": "widgets.tangent",
-    "slice_explorer": "widgets.partials",
-    "gradient_explorer": "widgets.gradient_field",
-    "shape_explorer": "widgets.jacobian_map", "jacobian_map": "widgets.jacobian_map",
-    "elementwise_explorer": "widgets.elementwise",
-    "expansion_explorer": "widgets.expansion",
-    "sum_explorer": "widgets.reduction",
 }
+# the explorers: every row of the one registry, mcdl.widgets.EXPLORERS
+from .widgets import EXPLORERS as _EXPLORERS  # noqa: E402  (a table of names: loads no ipywidgets)
+
+_EXPORTS.update({name: f"widgets.{entry.module}" for name, entry in _EXPLORERS.items()})
 
 __all__ = sorted(_EXPORTS) + ["__version__"]
 
 
 _SUBMODULES = {"numeric", "shapes", "symbolic", "derivation", "exercises", "plots", "course", "widgets",
-               "elementwise", "identities", "text"}
+               "elementwise", "identities", "text", "functions"}
 
 
 def __getattr__(name):

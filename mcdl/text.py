@@ -31,3 +31,30 @@ def bmatrix(rows) -> str:
     """LaTeX for a matrix given as rows of LaTeX strings (or numbers)."""
     body = r" \\ ".join(" & ".join(str(entry) for entry in row) for row in rows)
     return r"\begin{bmatrix} " + body + r" \end{bmatrix}"
+
+
+def number(value, fmt: str = ".2f", undefined: str = "–") -> str:
+    """A number as a caption or a message shows it: fixed precision, never '-0.00', ``undefined`` when not finite."""
+    value = float(np.real(value)) if np.ndim(value) == 0 else float(np.ravel(value)[0])
+    if not np.isfinite(value):
+        return undefined
+    text = f"{value:{fmt}}"
+    return text[1:] if text.startswith("-") and float(text) == 0 else text
+
+
+def vector(values, fmt: str = ".2f", undefined: str = "–") -> str:
+    """A vector as a caption shows it: '[1.00, -2.50, 3.00]' (any shape is read entry by entry)."""
+    return "[" + ", ".join(number(v, fmt, undefined) for v in np.ravel(values)) + "]"
+
+
+def show(value, width: int = 9, digits: int = 4) -> str:
+    """A number right-aligned in a column of ``width`` characters: the chapters' tables of values."""
+    return f"{_fixed(value, digits):>{width}}"
+
+
+def point(names, values, fmt: str = ".2f") -> str:
+    """'x = 1.00, y = 2.00' — a point as a message names it (vectors print as lists)."""
+    parts = []
+    for name, value in zip(names, values):
+        parts.append(f"{name} = {number(value, fmt) if np.ndim(value) == 0 else vector(value, fmt)}")
+    return ", ".join(parts)

@@ -1,38 +1,163 @@
-"""What every mcdl widget shares: a caption line and a static picture for readers without a kernel."""
+"""What every mcdl explorer shares: one wiring loop, a caption, a live figure, a picture for readers without a kernel.
+
+An explorer is three pieces (as ipywidgets' ``interactive`` is one observe loop around one pure function):
+
+* **controls** — named ipywidgets (sliders, menus), each carrying the CSS class ``mcdl-control-<name>``;
+* **state(**values)** — pure: everything the explorer shows, as a small frozen dataclass with a ``caption``
+  (the module's ``*_state`` function; tests call it without a front end);
+* **scenery(state)** and **draw(state)** — the view: ``scenery`` builds what stays still (axes, curves,
+  heatmap grids) and runs at the start and when a *structural* control (n, an operator, a case) changes;
+  ``draw`` moves the animated artists.  A plain move is then a blit (``plots.LiveFigure.update``).
+
+A mistake in the learner's function (:class:`mcdl.functions.FunctionError`) raises when the explorer is
+built; on a later move it is shown in the caption, and the moving artists are hidden until the next good
+state — the same in every explorer.
+"""
 from __future__ import annotations
 
 import base64
-import inspect
 import math
 
 import ipywidgets as widgets
 import numpy as np
 
+from ..functions import FunctionError, positional_parameters  # noqa: F401  (re-exported for the widgets)
+from ..shapes import ShapeError
+from ..text import number as caption_number, vector as caption_vector  # noqa: F401  (one number-as-text)
+
+MISTAKE_PREFIX = "⚠ "
+
 
 class Explorer(widgets.VBox):
-    """A VBox whose notebook output also carries a PNG of its initial state and its caption as text.
+    """The skeleton: controls → ``state(**values)`` → ``draw(state)``, with one observe loop.
 
-    JupyterLab and Voila render the live widget (the widget view mimetype outranks image/png), so a
-    learner with a kernel sees the figure once; GitHub, nbviewer and a printed handout, which cannot
-    run widgets, fall back to the PNG and the caption.  Subclasses set ``self.live`` (a LiveFigure)
-    and ``self.caption`` (a Label updated on every change; the browser tests wait on it).
+    Subclasses set ``css_class``, build their controls and ``LiveFigure`` and call
+    ``super().__init__(controls, live=..., structural=(...), rows=[...], below=[...])``; they implement
+    ``state(**values)``, ``scenery(state)`` and ``draw(state)``, and may override ``active(name)`` (is a
+    control in use now? moves of hidden ones are ignored).  ``rows`` lays out the top part (names of
+    controls or widgets; a list is one row); ``below`` comes under the figure, above the caption.
     """
 
+    css_class = "mcdl-explorer"
     live = None
     caption: widgets.Label
 
-    def __init__(self, children=(), **kwargs):
-        super().__init__(list(children) + [caption_style()], **kwargs)
+    def __init__(self, controls: dict, live=None, structural=(), rows=None, below=()):
+        self.controls = dict(controls)
+        self.structural = frozenset(structural)
+        self.live = live
+        self.caption = caption_label()
+        self.state_value = None
+        self._names = {}
+        for name, control in self.controls.items():
+            control.add_class(f"mcdl-control-{name}")
+            self._names[id(control)] = name
+        top = []
+        for row in (rows if rows is not None else list(self.controls)):
+            items = row if isinstance(row, (list, tuple)) else [row]
+            items = [self.controls[item] if isinstance(item, str) else item for item in items]
+            top.append(items[0] if len(items) == 1 else
+                       widgets.HBox(items, layout=widgets.Layout(flex_flow="row wrap")))
+        view = [live.canvas] if live is not None else []
+        super().__init__(top + view + list(below) + [self.caption, caption_style()])
+        self.add_class(self.css_class)
+        self._hidden = False
+        self.refresh(rebuild=True, initial=True)
+        for control in self.controls.values():          # the one wiring loop
+            control.observe(self._on_control, names="value")
 
+    # ---- what subclasses provide --------------------------------------------------------------------
+    def state(self, **values):
+        raise NotImplementedError
+
+    def scenery(self, state):
+        """Build the still parts for this state (called first, and after a structural change)."""
+
+    def draw(self, state):
+        raise NotImplementedError
+
+    def active(self, name: str) -> bool:
+        return True
+
+    # ---- the loop -----------------------------------------------------------------------------------
+    def values(self) -> dict:
+        """The controls' current values, by name."""
+        return {name: control.value for name, control in self.controls.items()}
+
+    @property
+    def current(self):
+        """The state on show (None while a mistake in the learner's function is shown instead)."""
+        return self.state_value
+
+    def _on_control(self, change):
+        name = self._names.get(id(change["owner"]))
+        if name is None or not self.active(name):
+            return
+        self.refresh(rebuild=name in self.structural)
+
+    def refresh(self, rebuild: bool = False, initial: bool = False):
+        """Compute the state from the controls and show it (a blit, or a full redraw after ``rebuild``)."""
+        try:
+            state = self.state(**self.values())
+        except FunctionError as err:
+            if initial:
+                raise
+            self._show_mistake(err)
+            return
+        self.state_value = state
+        if rebuild:
+            self.scenery(state)
+        self.draw(state)
+        self._set_hidden(False)
+        self.caption.value = state.caption
+        if self.live is not None and not initial:
+            self.live.redraw() if rebuild else self.live.update()
+        # at the start no draw: the front end asks for a full one when it shows the canvas
+
+    def _show_mistake(self, err: FunctionError):
+        self.state_value = None
+        self.caption.value = MISTAKE_PREFIX + str(err)
+        self._set_hidden(True)
+        if self.live is not None:
+            self.live.update()
+
+    def _set_hidden(self, hidden: bool):
+        if self.live is None or hidden == self._hidden:
+            return
+        self._hidden = hidden
+        for artist in self.live._animated:
+            artist.set_visible(not hidden)
+
+    # ---- the notebook output --------------------------------------------------------------------------
     def _repr_mimebundle_(self, **kwargs):
+        """The live view, plus a PNG of the initial state and the caption as text.
+
+        JupyterLab and Voila render the live widget (the widget view mimetype outranks image/png), so a
+        learner with a kernel sees the figure once; GitHub, nbviewer and a printed handout fall back to
+        the PNG and the caption.
+        """
         bundle = super()._repr_mimebundle_(**kwargs)
         if bundle is None:
             return None
         bundle["text/plain"] = self.caption.value
         if self.live is not None:
-            png = base64.b64encode(self.live.png()).decode("ascii")
-            bundle["image/png"] = png
+            bundle["image/png"] = base64.b64encode(self.live.png()).decode("ascii")
         return bundle
+
+
+# ==================================================================================================
+# Controls and captions
+# ==================================================================================================
+def slider(value, lo, hi, step, description, fmt=".2f", width=None, label_width=None, integer=False):
+    """A FloatSlider (or IntSlider) the way every explorer wants it: continuous, fixed format, clipped value."""
+    style = {"description_width": label_width or "initial"}
+    layout = widgets.Layout(width=width) if width else widgets.Layout()
+    if integer:
+        return widgets.IntSlider(value=int(np.clip(value, lo, hi)), min=lo, max=hi, step=step,
+                                 description=description, style=style, layout=layout, continuous_update=True)
+    return widgets.FloatSlider(value=float(np.clip(value, lo, hi)), min=lo, max=hi, step=step,
+                               description=description, readout_format=fmt, continuous_update=True,
+                               style=style, layout=layout)
 
 
 # ipywidgets draws a Label on one line and cuts it with an ellipsis; a caption that lists three vectors is
@@ -57,32 +182,63 @@ def caption_label(text: str = "") -> widgets.Label:
     return label
 
 
-def caption_number(value, fmt: str = ".2f", undefined: str = "–") -> str:
-    """A number as a caption shows it: fixed precision, never '-0.00', ``undefined`` when not finite."""
-    value = float(value)
+# ==================================================================================================
+# Fixed scales: chosen once over the whole slider box, so a slider move never forces a full redraw
+# ==================================================================================================
+_NICE = (1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
+
+
+def nice_up(value: float, floor: float = 1.0) -> float:
+    """The smallest round number (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10ᵏ) ≥ value, and at least ``floor``."""
+    value = max(float(value), float(floor))
     if not math.isfinite(value):
-        return undefined
-    text = f"{value:{fmt}}"
-    return text[1:] if text.startswith("-") and float(text) == 0 else text
+        return float(floor)
+    k = 10.0 ** math.floor(math.log10(value))
+    for s in _NICE:
+        if s * k >= value * (1 - 1e-12):
+            return s * k
+    return 10.0 * k
 
 
-def caption_vector(values, fmt: str = ".2f", undefined: str = "–") -> str:
-    """A vector as a caption shows it: '[1.00, -2.50, 3.00]'."""
-    return "[" + ", ".join(caption_number(v, fmt, undefined) for v in np.ravel(values)) + "]"
+def box_points(box: dict, samples: int = 40, seed: int = 0, include=None) -> list[dict]:
+    """Points of a slider box {name: (lo, hi)}: each coordinate an end or a uniform draw (seeded); plus ``include``.
 
-
-def positional_parameters(f):
-    """(required, total, varargs): f's positional parameters, or None when Python cannot tell.
-
-    The widgets use it to accept a learner's function in the form they wrote it: f(x, y) with two
-    numbers, or f(v) with one vector.  numpy ufuncs have no signature but know their input count.
+    The ends matter (the largest values sit there), so a third of the coordinates are each end.
     """
-    if isinstance(f, np.ufunc):
-        return f.nin, f.nin, False
-    try:
-        params = list(inspect.signature(f).parameters.values())
-    except (TypeError, ValueError):
-        return None
-    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    required = [p for p in positional if p.default is p.empty]
-    return len(required), len(positional), any(p.kind is p.VAR_POSITIONAL for p in params)
+    rng = np.random.default_rng(seed)
+    names = list(box)
+    lo = np.array([box[k][0] for k in names], dtype=float)
+    hi = np.array([box[k][1] for k in names], dtype=float)
+    picks = rng.integers(0, 3, size=(samples, len(names)))
+    values = np.where(picks == 0, lo, np.where(picks == 1, hi, rng.uniform(lo, hi, size=(samples, len(names)))))
+    points = [dict(zip(names, row)) for row in values]
+    return points + ([dict(include)] if include else [])
+
+
+def fixed_scale(state, box: dict, measure, samples: int = 40, seed: int = 0, include=None, floor: float = 1.0,
+                margin: float = 1.25) -> float:
+    """A round limit ≥ ``margin`` × the largest |number| ``measure(state(**point))`` yields over the box.
+
+    ``state`` is the explorer's pure state function of the box's names; points where the learner's function
+    is wrong or undefined are skipped.  One routine for every colour scale and axis limit of the explorers.
+    """
+    largest = 0.0
+    for point in box_points(box, samples, seed, include):
+        try:
+            values = np.asarray(measure(state(**point)), dtype=float).ravel()
+        except (FunctionError, ShapeError, ValueError, TypeError):
+            continue
+        values = values[np.isfinite(values)]
+        if values.size:
+            largest = max(largest, float(np.max(np.abs(values))))
+    return nice_up(margin * largest, floor)
+
+
+class LegacyExplorer(Explorer):
+    """The pre-skeleton protocol (children given, wiring by hand), for the explorers not yet on ``Explorer``.
+
+    Temporary: each widget moves to the skeleton in turn, and this class goes when the last one has.
+    """
+
+    def __init__(self, children=(), **kwargs):
+        widgets.VBox.__init__(self, list(children) + [caption_style()], **kwargs)

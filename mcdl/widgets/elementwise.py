@@ -31,7 +31,7 @@ from .. import elementwise as ew
 from ..numeric import jacobian
 from ..plots import LiveFigure, MatrixHeatmap, subscript
 from ..shapes import ShapeError, as_vector, fmt_shape, require_callable
-from .base import Explorer, caption_label, positional_parameters
+from .base import LegacyExplorer as Explorer, caption_label, positional_parameters
 from .base import caption_number as _num, caption_vector as _vec
 
 __all__ = ["ElementwiseOp", "as_elementwise_op", "elementwise_state", "elementwise_explorer",

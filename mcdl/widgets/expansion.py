@@ -30,7 +30,7 @@ from ..elementwise import OPERATORS, BinaryOp, ScalarExpansion, expand, operator
 from ..numeric import jacobian
 from ..plots import COLORS, LiveFigure, MatrixHeatmap, cached_text, subscript
 from ..shapes import ShapeError, as_array, fmt_shape, require_callable
-from .base import Explorer, caption_label, caption_vector, positional_parameters
+from .base import LegacyExplorer as Explorer, caption_label, caption_vector, positional_parameters
 from .base import caption_number as _num
 
 __all__ = ["Expansion", "as_expansion", "expansion_state", "expansion_explorer", "ExpansionExplorer", "MAX_N"]

@@ -25,7 +25,7 @@ from matplotlib.patches import FancyArrowPatch
 from ..numeric import gradient
 from ..plots import COLORS, LiveFigure
 from ..shapes import ShapeError, require_callable
-from .base import Explorer, caption_label, positional_parameters
+from .base import LegacyExplorer as Explorer, caption_label, positional_parameters
 
 __all__ = ["as_function_xy", "sample_field", "draw_contours", "gradient_state", "gradient_explorer",
            "GradientExplorer", "arrow_length"]

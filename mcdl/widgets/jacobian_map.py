@@ -29,7 +29,7 @@ import ipywidgets as widgets
 from ..numeric import jacobian
 from ..plots import COLORS, LiveFigure
 from ..shapes import ShapeError, as_point, fmt_shape, require_callable
-from .base import Explorer, caption_label, positional_parameters
+from .base import LegacyExplorer as Explorer, caption_label, positional_parameters
 from .base import caption_number as _num
 
 __all__ = ["shape_state", "shape_html", "shape_explorer", "ShapeExplorer",

@@ -22,7 +22,7 @@ from matplotlib.ticker import MaxNLocator
 from ..numeric import partial
 from ..plots import COLORS, LiveFigure, nice_ylim
 from ..shapes import ShapeError, require_callable
-from .base import Explorer, caption_label, positional_parameters
+from .base import LegacyExplorer as Explorer, caption_label, positional_parameters
 
 __all__ = ["Surface", "as_surface", "slice_state", "slice_explorer", "SliceExplorer"]
 

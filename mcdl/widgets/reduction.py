@@ -30,7 +30,7 @@ from ..elementwise import sum_gradient
 from ..numeric import jacobian
 from ..plots import COLORS, LiveFigure, MatrixHeatmap, cached_text, subscript
 from ..shapes import ShapeError, as_array, as_scalar, as_vector, fmt_shape, require_callable
-from .base import Explorer, caption_label, positional_parameters
+from .base import LegacyExplorer as Explorer, caption_label, positional_parameters
 from .base import caption_number as _num, caption_vector as _vec
 
 __all__ = ["SumCase", "CASES", "as_vector_function", "sum_state", "sum_explorer", "SumExplorer"]
