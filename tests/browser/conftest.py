@@ -203,6 +203,22 @@ def move_and_wait(page, explorer, slider, key, times, caption_text, canvas):
     page.wait_for_function(f"(b) => ({CANVAS_JS})({canvas}) !== b", arg=before)
 
 
+def control(explorer, name):
+    """A control of an explorer found by its name (the CSS class mcdl-control-<name>), not its position."""
+    return explorer.locator(f".mcdl-control-{name}").first
+
+
+def move_control(page, explorer, name, key, times, caption_text, canvas):
+    """Move the slider called `name` of `explorer` by `times` key presses; wait until the caption reads
+    `caption_text` exactly (compute it from the explorer's state function), then for its figure to change."""
+    from playwright.sync_api import expect
+
+    before = page.evaluate(CANVAS_JS, canvas)
+    press(page, control(explorer, name).locator(".noUi-handle"), key, times)
+    expect(explorer.locator(".mcdl-caption")).to_have_text(caption_text)
+    page.wait_for_function(f"(b) => ({CANVAS_JS})({canvas}) !== b", arg=before)
+
+
 def assert_caption_fits(caption):
     """The whole caption is visible: it wraps onto more lines rather than being cut with an ellipsis."""
     clipped = caption.evaluate("(el) => el.scrollWidth - el.clientWidth")

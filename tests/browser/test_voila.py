@@ -2,7 +2,9 @@
 see the figure change, and no error output anywhere."""
 import pytest
 
-from .conftest import assert_no_error_output, canvas_of, move_and_wait, open_chapter
+from mcdl.widgets.tangent import tangent_state
+
+from .conftest import assert_no_error_output, canvas_of, move_control, open_chapter
 
 expect = pytest.importorskip("playwright.sync_api").expect
 
@@ -10,13 +12,14 @@ expect = pytest.importorskip("playwright.sync_api").expect
 def test_chapter01_tangent_explorer_sliders(browser, voila, artifacts):
     page, _ = open_chapter(browser, voila, "01_scalar_derivative_rules.ipynb", artifacts)
     caption = page.locator(".mcdl-tangent .mcdl-caption").first
-    expect(caption).to_contain_text("x = 1.00")
+    f = "x**3 - 2*x"                                    # the chapter's first explorer, at x = 1, h = 0.5
+    expect(caption).to_have_text(tangent_state(f, 1.0, 0.5).caption)
     page.wait_for_selector(".jupyter-matplotlib-figure canvas")
     page.wait_for_timeout(300)
     explorer = page.locator(".mcdl-tangent").first
     canvas = canvas_of(page, ".mcdl-tangent", 0)
-    move_and_wait(page, explorer, 0, "ArrowRight", 5, "x = 1.25", canvas)     # x: five steps of 0.05
-    move_and_wait(page, explorer, 1, "ArrowLeft", 10, "h = 0.40", canvas)     # h: the secant's step shrinks
+    move_control(page, explorer, "x", "ArrowRight", 5, tangent_state(f, 1.25, 0.5).caption, canvas)  # 5 × 0.05
+    move_control(page, explorer, "h", "ArrowLeft", 10, tangent_state(f, 1.25, 0.4).caption, canvas)  # the secant shrinks
     assert_no_error_output(page)
     page.screenshot(path=str(artifacts / "voila_ch01_tangent.png"), full_page=True)
     page.close()
