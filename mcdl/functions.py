@@ -201,6 +201,14 @@ def _is_sympy(value) -> bool:
     return type(value).__module__.startswith("sympy") and hasattr(value, "free_symbols")
 
 
+def _builtin_name(err: BaseException) -> str:
+    """The name a learner knows: numpy's private _UFuncNoLoopError is a TypeError."""
+    for cls in type(err).__mro__:
+        if cls.__module__ == "builtins":
+            return cls.__name__
+    return type(err).__name__
+
+
 # Exceptions that mean "f is undefined here", not "f is wrong": ValueError only for math's domain errors.
 def _undefined(err: BaseException) -> bool:
     if isinstance(err, (ZeroDivisionError, OverflowError, FloatingPointError)):
@@ -289,12 +297,10 @@ class LearnerFunction:
             raise self.mistake(f"called exit ({err.code!r}) instead of returning a value", args) from None
         except RecursionError as err:
             raise self.mistake("calls itself without end (RecursionError)", args, err) from None
-        except KeyboardInterrupt:
-            raise
         except Exception as err:
             if _undefined(err):
                 return None
-            raise self.mistake(f"raised {type(err).__name__}", args, err, str(err)) from None
+            raise self.mistake(f"raised {_builtin_name(err)}", args, err, str(err)) from None
 
     def _result(self, raw, args):
         """The raw result as the signature's output: float or 1-D array; NaN where not finite."""
