@@ -118,3 +118,22 @@ def test_exercise_normalises_sequences():
 def test_every_bank_exercise_has_a_first_hint():
     for exercise_id in EXERCISES:
         assert hint(exercise_id).startswith(f"Hint 1 of {len(get(exercise_id).hints)} for {exercise_id}: ")
+
+
+def test_each_chapter_file_holds_exactly_its_chapter_s_exercises():
+    from importlib import import_module
+
+    from mcdl.exercises import CHAPTERS
+    seen = []
+    for chapter in CHAPTERS:
+        module = import_module(f"mcdl.exercises.ch{chapter}")
+        assert module.EXERCISES and all(ex.chapter == chapter and ex.id.startswith(chapter + "-")
+                                        for ex in module.EXERCISES)
+        seen += [ex.id for ex in module.EXERCISES]
+    assert seen == list(EXERCISES)
+
+
+def test_a_bank_id_must_start_with_its_chapter():
+    from mcdl.exercises import exercise
+    with pytest.raises(ValueError, match="two-digit chapter"):
+        exercise("diag-w", "?", "value", 1.0)

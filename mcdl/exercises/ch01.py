@@ -1,0 +1,69 @@
+"""Chapter 01's exercises: scalar derivative rules (paper §2).  Prompts and hints are plain text."""
+import numpy as np
+
+from . import exercise
+
+EXERCISES = (
+    exercise(
+        "01-power",
+        "Write a Python function for the derivative of x⁵.",
+        "function", lambda x: 5 * x ** 4,
+        points=(-1.5, -0.3, 0.0, 0.7, 2.0, 3.1),
+        hints=("The power rule: d/dx xⁿ = n·xⁿ⁻¹.",
+               "Bring the 5 down in front and lower the power by one; in Python, powers are written **."),
+    ),
+    exercise(
+        "01-operator",
+        "What is d/dx 9(x + x²) at x = 2? Give a number.",
+        "value", 45.0, expect="scalar",
+        hints=("A constant factor comes out: d/dx 9·u = 9·du/dx.",
+               "The derivative of a sum is the sum of the derivatives: d/dx (x + x²) = 1 + 2x.",
+               "So the derivative is 9(1 + 2x); evaluate it at x = 2."),
+    ),
+    exercise(
+        "01-product",
+        "Write a Python function for the derivative of x² · sin(x).",
+        "function", lambda x: 2 * x * np.sin(x) + x ** 2 * np.cos(x),
+        points=(-2.5, -0.6, 0.0, 0.4, 1.3, 3.0),
+        hints=("The product rule: d(uv)/dx = u·dv/dx + du/dx·v.",
+               "Here u = x² and v = sin x, so du/dx = 2x and dv/dx = cos x.",
+               "Add the two terms: 2x·sin x plus x²·cos x (use np.sin and np.cos)."),
+    ),
+    exercise(
+        "01-chain",
+        "Write a Python function for the derivative of ln(x² + 1).",
+        "function", lambda x: 2 * x / (x ** 2 + 1),
+        points=(-3.0, -0.5, 0.0, 0.25, 1.0, 4.0),
+        hints=("The chain rule: introduce u = x² + 1, so y = ln(u).",
+               "dy/du = 1/u and du/dx = 2x.",
+               "Multiply them and write u back in terms of x."),
+    ),
+    exercise(
+        "01-chain-nested",
+        "Write a Python function for the derivative of sin(x³)², that is (sin(x³))².",
+        "function", lambda x: 6 * x ** 2 * np.sin(x ** 3) * np.cos(x ** 3),
+        points=(-1.2, -0.4, 0.3, 0.9, 1.7),
+        hints=("Three layers, outside in: u₁ = x³, u₂ = sin(u₁), y = u₂².",
+               "The local derivatives are 3x², cos(u₁) and 2u₂.",
+               "Multiply all three, then substitute back: 2·sin(x³) · cos(x³) · 3x²."),
+    ),
+    exercise(
+        "01-typed",
+        "Type the derivative of x³ + 3x as text, for example \"4*x + 1\" (use * for products, ** or ^ "
+        "for powers).",
+        "expression", "3*x**2 + 3",
+        points=(-2.0, -0.5, 0.0, 1.5, 3.0),
+        hints=("Differentiate term by term: the derivative of a sum is the sum of the derivatives.",
+               "d/dx x³ = 3x² and d/dx 3x = 3.",
+               "Write products with an explicit *: 3*x**2, not 3x^2."),
+    ),
+    exercise(
+        "01-central-error",
+        "The central difference (f(x+h) − f(x−h)) / 2h has a truncation error of order O(hᵖ). "
+        "What is p? Give a number.",
+        "value", 2, expect="scalar",
+        hints=("Write the Taylor series of f(x+h) and of f(x−h) up to the h³ terms.",
+               "Subtract them: the f(x) terms and the h² terms cancel.",
+               "Divide by 2h: what is the lowest power of h left over beyond f'(x)?"),
+    ),
+)

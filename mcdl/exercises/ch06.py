@@ -1,0 +1,49 @@
+"""Chapter 06's exercises: scalar expansion (paper §4.3).  Prompts and hints are plain text."""
+import numpy as np
+
+from . import exercise
+
+EXERCISES = (
+    exercise(
+        "06-shape-dz",
+        "y = x + z with x in R⁴ and z a scalar. What is the shape of ∂y/∂z in numerator layout? Give a tuple.",
+        "shape", (4, 1),
+        hints=("Numerator layout: one row per output yᵢ, one column per input.",
+               "There are 4 outputs, and z is a single number: one input.",
+               "So ∂y/∂z has 4 rows and 1 column — a vertical vector, not a 4×4 matrix."),
+    ),
+    exercise(
+        "06-times-z-dx",
+        "y = x z with x = (1, −2, 3) and z = 4. Give ∂y/∂x as a numpy array.",
+        "value", 4.0 * np.eye(3), expect="diagonal",
+        hints=("Entry by entry, yᵢ = xᵢ z. Which xⱼ does yᵢ read?",
+               "∂(xᵢ z)/∂xᵢ = z (z is a constant as far as xᵢ is concerned), and ∂(xᵢ z)/∂xⱼ = 0 for j ≠ i.",
+               "So ∂y/∂x = Iz: z = 4 on the diagonal — not x. Use np.eye(3) * 4."),
+    ),
+    exercise(
+        "06-times-z-dz",
+        "y = x z with x = (1, −2, 3) and z = 4. Give ∂y/∂z as a numpy array (numerator layout).",
+        "value", np.array([[1.0], [-2.0], [3.0]]), expect="column",
+        hints=("z is one number, so ∂y/∂z has one column: one entry per output yᵢ.",
+               "∂(xᵢ z)/∂z = xᵢ.",
+               "So ∂y/∂z = x, as a (3, 1) column: np.array([[1.0], [-2.0], [3.0]]) or x.reshape(-1, 1)."),
+    ),
+    exercise(
+        "06-affine-dz",
+        "y = x z + z² (that is, yᵢ = xᵢ z + z², with z² expanded into 1z²) at x = (1, 0, −1, 2) and z = 3. "
+        "Give ∂y/∂z as a numpy array.",
+        "value", np.array([[7.0], [6.0], [5.0], [8.0]]), expect="column",
+        hints=("One entry per output: ∂yᵢ/∂z, where z appears twice in yᵢ = xᵢ z + z².",
+               "∂(xᵢ z)/∂z = xᵢ and ∂(z²)/∂z = 2z, so ∂yᵢ/∂z = xᵢ + 2z.",
+               "With z = 3 that is x + 6, as a (4, 1) column."),
+    ),
+    exercise(
+        "06-sum-over-outputs",
+        "y = x z with x = (1, −2, 3, 0.5), and L = y₁ + y₂ + y₃ + y₄. By how much does L change per unit change "
+        "of z? Give a number.",
+        "value", 2.5, expect="scalar",
+        hints=("z feeds every output, so nudging z moves all four yᵢ at once.",
+               "∂y/∂z is the column x: yᵢ moves by xᵢ per unit of z.",
+               "L adds up the four moves: the sum of the column, 1 − 2 + 3 + 0.5."),
+    ),
+)
