@@ -18,8 +18,10 @@ _EXPORTS = {
     # derivation.py — step-by-step derivations (paper §4.5.1's four steps)
     "Derivation": "derivation", "Step": "derivation", "chain_rule_steps": "derivation",
     "product_rule_steps": "derivation", "stepper": "derivation",
-    # check.py / exercises.py — exercise feedback
-    "check": "check", "Feedback": "check", "hint": "check", "Exercise": "exercises",
+    # checker/ and exercises/ — exercise feedback
+    "check": "checker", "Feedback": "checker", "hint": "checker", "Exercise": "exercises",
+    # functions.py — the learner's function, accepted once
+    "learner_function": "functions", "FunctionError": "functions",
     # elementwise.py — element-wise operators, scalar expansion, sum reduction (paper §4.2–4.4)
     "diag": "elementwise", "ones": "elementwise", "expand": "elementwise", "vector_sum": "elementwise",
     "sum_gradient": "elementwise", "dot": "elementwise",
@@ -33,7 +35,7 @@ __all__ = sorted(_EXPORTS) + ["__version__"]
 
 
 _SUBMODULES = {"numeric", "shapes", "symbolic", "derivation", "exercises", "plots", "course", "widgets",
-               "elementwise", "identities", "text", "functions"}
+               "elementwise", "identities", "text", "functions", "checker"}
 
 
 def __getattr__(name):

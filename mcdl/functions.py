@@ -32,7 +32,7 @@ import numpy as np
 from . import text
 from .shapes import ShapeError, fmt_shape
 
-__all__ = ["Signature", "SIGNATURES", "FunctionError", "LearnerFunction", "learner_function", "budget",
+__all__ = ["Signature", "SIGNATURES", "FunctionError", "LearnerFunction", "learner_function", "budget", "UNDEFINED",
            "BUDGET_SECONDS", "round_off_to_zero", "split_components"]
 
 BUDGET_SECONDS = 2.0
@@ -46,8 +46,9 @@ class Signature:
     """How a function of the course is called: its parameters (scalar or vector), its output, an example.
 
     ``params``: the parameter names, ``kinds``: "scalar" or "vector" for each; ``output``: "scalar",
-    "vector" (as long as the vector parameters) or "any" (a vector of any length); ``size``: the fixed
-    length of vectors, where there is one (2 for a map of the plane); ``text``: the variables text may use.
+    "vector" (as long as the vector parameters), "any" (a vector of any length) or "raw" (whatever the
+    function returns, unconverted: the checker reads it itself; :data:`UNDEFINED` where f is undefined);
+    ``size``: the fixed length of vectors, where there is one (2 for a map of the plane).
     """
 
     key: str
@@ -61,7 +62,19 @@ class Signature:
 
     @property
     def expected(self) -> str:
-        return f"a function {self.form}, e.g. {self.example}, or the text \"{self.text_example}\""
+        text = f"a function {self.form}"
+        if self.example:
+            text += f", e.g. {self.example}"
+        if self.text_example:
+            text += f", or the text \"{self.text_example}\""
+        return text
+
+    @classmethod
+    def of(cls, variables, kinds, form: str | None = None) -> "Signature":
+        """A signature made on the spot (an exercise's function of its variables): raw output, no text form."""
+        variables, kinds = tuple(variables), tuple(kinds)
+        return cls(f"({', '.join(variables)})", form or f"of {', '.join(variables)} (def or lambda)", variables,
+                   kinds, "raw", "", "")
 
 
 SIGNATURES = {s.key: s for s in (
@@ -90,6 +103,17 @@ class FunctionError(TypeError):
     def __init__(self, message: str, point: str = "", cause: BaseException | None = None):
         super().__init__(message)
         self.point, self.cause = point, cause
+
+
+class _Undefined:
+    """The value of a "raw" function where it is undefined (a domain error, a division by zero, ...)."""
+
+    def __repr__(self) -> str:
+        return "UNDEFINED"
+
+
+UNDEFINED = _Undefined()
+_RETURNED_NONE = _Undefined()          # a raw function that returned None itself (not undefined)
 
 
 class _OutOfTime(BaseException):
@@ -238,6 +262,7 @@ class LearnerFunction:
         self.vector_call = vector_call          # surface: called as f(v) with v = [x, y]
         self.expr = getattr(call, "expr", None)
         self._vectorised = None                 # learnt on first sample(): does f take whole arrays?
+        self.undefined_reason = ""              # why f was last undefined somewhere, e.g. 'ZeroDivisionError: ...'
         self._m = signature.size
 
     def __repr__(self) -> str:
@@ -276,9 +301,9 @@ class LearnerFunction:
 
     def _invoke(self, args):
         """The learner's callable on private copies, quietly (no numpy warnings); exceptions pass through."""
-        if self.vector_call:
-            call_args = (np.array([args[0], args[1]], dtype=float) if np.ndim(args[0]) == 0
-                         else np.stack(np.broadcast_arrays(args[0], args[1])).astype(float),)
+        if self.vector_call:                         # f(v) for f(x, y, ...): one vector of all the numbers
+            call_args = (np.array(args, dtype=float) if all(np.ndim(a) == 0 for a in args)
+                         else np.stack(np.broadcast_arrays(*args)).astype(float),)
         else:
             call_args = tuple(np.array(a, dtype=float) if np.ndim(a) else float(a) for a in args)
         with np.errstate(all="ignore"), warnings.catch_warnings():
@@ -286,10 +311,15 @@ class LearnerFunction:
             return self._call(*call_args)
 
     def _guarded(self, args):
-        """_invoke under the time budget, with the policy: (raw result, or None where undefined)."""
+        """_invoke under the time budget, with the policy: (raw result, or None where undefined).
+
+        Where f is undefined, ``self.undefined_reason`` keeps the exception's text ('ZeroDivisionError: ...')."""
         try:
             with budget():
-                return self._invoke(args)
+                result = self._invoke(args)
+            if self.signature.output == "raw" and result is None:
+                return _RETURNED_NONE
+            return result
         except _OutOfTime:
             raise self.mistake(f"ran for more than {BUDGET_SECONDS:g} s and was stopped (a loop that never "
                                "ends?)", args) from None
@@ -299,12 +329,15 @@ class LearnerFunction:
             raise self.mistake("calls itself without end (RecursionError)", args, err) from None
         except Exception as err:
             if _undefined(err):
+                self.undefined_reason = f"{_builtin_name(err)}: {err}" if str(err) else _builtin_name(err)
                 return None
             raise self.mistake(f"raised {_builtin_name(err)}", args, err, str(err)) from None
 
     def _result(self, raw, args):
         """The raw result as the signature's output: float or 1-D array; NaN where not finite."""
         sig = self.signature
+        if sig.output == "raw":
+            return UNDEFINED if raw is None else None if raw is _RETURNED_NONE else raw
         if raw is None:
             return math.nan if sig.output == "scalar" else np.full(self._expected_length(args), np.nan)
         if raw is Ellipsis:
@@ -550,18 +583,15 @@ def learner_function(f, signature: str | Signature, name: str = "f", label: str 
         raise TypeError(f"{name} should be {sig.expected}; got {type(f).__name__}.")
     counts = positional_parameters(f)
     k = len(sig.params)
-    if sig.key == "surface":
-        if counts is None or _takes(f, 2):
-            return LearnerFunction(f, sig, name, label)
-        if _takes(f, 1):
-            return LearnerFunction(f, sig, name, label, vector_call=True)
-    elif sig.key == "plane-map":
+    if sig.key == "plane-map":
         if counts is None or _takes(f, 1):
             return LearnerFunction(f, sig, name, label)
         if _takes(f, 2):
             return LearnerFunction(lambda v: f(v[0], v[1]), sig, name, label)
     elif counts is None or _takes(f, k):
         return LearnerFunction(f, sig, name, label)
+    elif k > 1 and all(kind == "scalar" for kind in sig.kinds) and _takes(f, 1):
+        return LearnerFunction(f, sig, name, label, vector_call=True)
     required, total, _ = counts
     takes = f"{required} argument{'s' if required != 1 else ''}" if required == total else \
         f"{required} to {total} arguments"

@@ -52,9 +52,41 @@ def show(value, width: int = 9, digits: int = 4) -> str:
     return f"{_fixed(value, digits):>{width}}"
 
 
-def point(names, values, fmt: str = ".2f") -> str:
-    """'x = 1.00, y = 2.00' — a point as a message names it (vectors print as lists)."""
-    parts = []
-    for name, value in zip(names, values):
-        parts.append(f"{name} = {number(value, fmt) if np.ndim(value) == 0 else vector(value, fmt)}")
-    return ", ".join(parts)
+def significant(value, digits: int = 4) -> str:
+    """A number with 4 significant digits that always looks like a float: 6.0, 0.3333, 1.235e+06, nan, -inf.
+
+    What feedback and error messages print: short, exact where the number is simple, never a numpy repr.
+    """
+    try:
+        v = float(value)
+    except Exception:
+        return "?"
+    if v != v:
+        return "nan"
+    if v in (float("inf"), float("-inf")):
+        return "inf" if v > 0 else "-inf"
+    if v == 0:
+        return "0.0"
+    out = f"{v:.{digits}g}"
+    return out + ".0" if out.lstrip("-").isdigit() else out
+
+
+def short(value, limit: int = 6) -> str:
+    """A number or a small array in :func:`significant` digits: 2.0, [2.0, 3.0], [[1.0, 2.0], [0.0, 1.0]] (long ones cut)."""
+    arr = np.asarray(value, dtype=float)
+    if arr.ndim == 0:
+        return significant(arr)
+    items = [short(row, limit) for row in arr[:limit]]
+    if arr.shape[0] > limit:
+        items.append("…")
+    return "[" + ", ".join(items) + "]"
+
+
+def clip(text: str, limit: int = 40) -> str:
+    """``text`` cut to ``limit`` characters with an ellipsis."""
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def point(names, values) -> str:
+    """'x = 1.0, y = 2.0' — a point as a message names it (vectors print as lists)."""
+    return ", ".join(f"{name} = {short(value)}" for name, value in zip(names, values))

@@ -1,6 +1,7 @@
 """check() and hint(): every status for every kind, the layout mistakes, and "never raises"."""
 import math
 import re
+import sys
 
 import numpy as np
 import pytest
@@ -10,7 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from mcdl import Feedback, check, hint
-from mcdl.check import STATUSES
+from mcdl.checker import STATUSES
 from mcdl.exercises import EXERCISES, Exercise, get
 
 A = np.array([[1.0, 2.0, 0.0], [0.0, 1.0, 3.0]])
@@ -236,7 +237,8 @@ def test_function_statuses():
     assert status("01-power", 6.0) == "wrong-type"
     assert status("01-power", lambda x: np.ones(3)) == "wrong-shape"
     assert status("01-power", lambda x: 4 * x ** 4) == "wrong-values"
-    assert status("01-power", lambda x: 1 / 0) == "error"
+    assert status("01-power", lambda x: 1 / 0) == "wrong-values"       # undefined everywhere: NaN, not a bug
+    assert status("01-power", lambda x: x + "1") == "error"             # a bug in the learner's code
 
 
 def test_function_with_a_body_of_dots_is_not_answered():
@@ -272,11 +274,40 @@ def test_chain_rule_forgotten_inner_derivative():
     assert nested.status == "wrong-values"
 
 
-def test_function_that_raises_is_reported_with_the_point():
+def test_a_function_undefined_at_a_point_is_told_where_and_why():
     fb = check("01-chain", lambda x: 1 / x)
-    assert fb.status == "error"
-    assert fb.message.startswith("your function raised ZeroDivisionError at x = 0.0: ")
+    assert fb.status == "wrong-values"
+    assert "at x = 0.0 your function is not defined (ZeroDivisionError: float division by zero)" in fb.details
     assert "Traceback" not in str(fb)
+
+
+def test_a_bug_in_a_function_answer_is_one_message_naming_the_point_and_the_form():
+    fb = check("01-chain", lambda x: x.shape + 1)
+    assert fb.status == "error"
+    assert fb.message.startswith("your function raised AttributeError at x = ")
+    assert "It should be a function of x (def or lambda)" in fb.message
+    fb = check("02-grad-function", lambda x: sys.exit(0)) if "02-grad-function" in EXERCISES else None
+    assert fb is None or "called exit" in fb.message
+
+
+def test_a_function_answer_cannot_change_the_exercise_s_points():
+    ex = next(e for e in EXERCISES.values() if e.kind == "function" and np.ndim(e.points[0]) == 1)
+    before = [np.array(p, copy=True) for p in ex.points]
+
+    def greedy(x):
+        x *= 2
+        return x
+    check(ex.id, greedy)
+    for p, q in zip(ex.points, before):
+        np.testing.assert_array_equal(p, q)
+
+
+def test_a_function_answer_that_never_returns_is_stopped():
+    def forever(x):
+        while True:
+            pass
+    fb = check("01-power", forever)
+    assert fb.status == "error" and "was stopped" in fb.message
 
 
 def test_function_returning_nan_or_text_or_a_wrong_shape():
@@ -521,10 +552,10 @@ def test_check_never_raises_for_any_id(exercise, answer):
 
 
 @pytest.mark.parametrize("imports", ["from mcdl import Feedback, check",
-                                     "import mcdl.check; from mcdl import check",
+                                     "import mcdl.checker; from mcdl import check",
                                      "from mcdl import check, Feedback"])
 def test_check_is_callable_whatever_the_import_order(imports):
-    # mcdl.check is both a submodule and a function; a fresh interpreter shows the import order effect
+    # mcdl.check is the function whatever was imported before (the checker is the package mcdl.checker)
     import subprocess
     import sys
     code = f"{imports}\nprint(check('00-warmup', 6))"
