@@ -17,7 +17,7 @@ _EXPORTS = {
     "UnsafeExpressionError": "symbolic",
     # derivation.py — step-by-step derivations (paper §4.5.1's four steps)
     "Derivation": "derivation", "Step": "derivation", "chain_rule_steps": "derivation",
-    "product_rule_steps": "derivation", "stepper": "derivation",
+    "product_rule_steps": "derivation", "stepper": "widgets.stepper",
     # checker/ and exercises/ — exercise feedback
     "check": "checker", "Feedback": "checker", "hint": "checker", "Exercise": "exercises",
     # functions.py — the learner's function, accepted once
@@ -34,7 +34,7 @@ _EXPORTS.update({name: f"widgets.{entry.module}" for name, entry in _EXPLORERS.i
 __all__ = sorted(_EXPORTS) + ["__version__"]
 
 
-_SUBMODULES = {"numeric", "shapes", "symbolic", "derivation", "exercises", "plots", "course", "widgets",
+_SUBMODULES = {"numeric", "shapes", "symbolic", "derivation", "exercises", "plots", "student", "doctor", "widgets",
                "elementwise", "identities", "text", "functions", "checker"}
 
 

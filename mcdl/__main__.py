@@ -6,13 +6,13 @@ import sys
 
 
 def _doctor(args: argparse.Namespace) -> int:
-    from .course import doctor
+    from .doctor import doctor
 
     return doctor()
 
 
 def _student(args: argparse.Namespace) -> int:
-    from .course import SolutionBlockError, make_student_versions
+    from .student import SolutionBlockError, make_student_versions
 
     try:
         written = make_student_versions(args.src, args.out, force=args.force)
@@ -27,7 +27,7 @@ def _student(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .course import NOTEBOOKS
+    from .student import NOTEBOOKS
 
     parser = argparse.ArgumentParser(
         prog="python -m mcdl",

@@ -1,4 +1,4 @@
-"""mcdl.course: student versions of the notebooks, the doctor, and the ``python -m mcdl`` command line."""
+"""mcdl.student (student versions of the notebooks), mcdl.doctor (the setup check) and ``python -m mcdl``."""
 import io
 import os
 import subprocess
@@ -9,15 +9,16 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from mcdl import course
-from mcdl.course import CheckResult, SolutionBlockError, doctor, make_student_versions, strip_solutions
+import mcdl.doctor as doctor_module
+from mcdl.doctor import CheckResult, doctor
+from mcdl.student import SolutionBlockError, make_student_versions, strip_solutions
 
 
 def dedent(text):
     return textwrap.dedent(text).strip("\n")
 
 
-# --- strip_solutions: the convention documented in mcdl/course.py --------------------------------
+# --- strip_solutions: the convention documented in mcdl/student.py --------------------------------
 @pytest.mark.parametrize("solution, student", [
     pytest.param("""
         answer = None
@@ -218,7 +219,7 @@ def test_doctor_passes_in_this_environment():
     done = run_mcdl("doctor")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "✗" not in done.stdout and "kernel 'python3'" in done.stdout
-    assert len(done.stdout.splitlines()) == len(course.default_checks()) + 1  # one line per check + total
+    assert len(done.stdout.splitlines()) == len(doctor_module.default_checks()) + 1  # one line per check + total
 
 
 def test_doctor_prints_the_fix_of_a_failing_check():
@@ -243,10 +244,10 @@ def test_doctor_survives_a_crashing_check():
 def test_doctor_reports_an_old_dependency(monkeypatch):
     from packaging.requirements import Requirement
 
-    real_version = course.importlib.metadata.version
-    monkeypatch.setattr(course.importlib.metadata, "version",
+    real_version = doctor_module.importlib.metadata.version
+    monkeypatch.setattr(doctor_module.importlib.metadata, "version",
                         lambda name: "1.0" if name == "numpy" else real_version(name))
-    result = course.dependency_check(Requirement("numpy>=1.26"))()
+    result = doctor_module.dependency_check(Requirement("numpy>=1.26"))()
     assert not result.ok and "1.0 installed" in result.detail
     assert result.fix.endswith('pip install "numpy>=1.26"')
 
@@ -257,7 +258,7 @@ def test_doctor_reports_a_kernel_from_another_python(monkeypatch, tmp_path):
     spec = KernelSpec(argv=["/opt/other/bin/python", "-m", "ipykernel_launcher", "-f", "{connection_file}"],
                       display_name="Python 3", language="python", resource_dir=str(tmp_path))
     monkeypatch.setattr(KernelSpecManager, "get_kernel_spec", lambda self, name: spec)
-    result = course.check_kernelspec()
+    result = doctor_module.check_kernelspec()
     assert not result.ok and "/opt/other/bin/python" in result.detail
     assert "ipykernel install" in result.fix
     out = io.StringIO()
@@ -268,15 +269,15 @@ def test_doctor_reports_a_kernel_from_another_python(monkeypatch, tmp_path):
 
 def test_doctor_reports_a_forced_matplotlib_backend(monkeypatch):
     monkeypatch.setenv("MPLBACKEND", "Agg")
-    result = course.check_matplotlib_backend()
+    result = doctor_module.check_matplotlib_backend()
     assert not result.ok and "unset MPLBACKEND" in result.fix
     monkeypatch.delenv("MPLBACKEND")
-    assert course.check_matplotlib_backend().ok
+    assert doctor_module.check_matplotlib_backend().ok
 
 
 def test_doctor_reports_a_missing_lab_extension(monkeypatch, tmp_path):
-    monkeypatch.setattr(course, "_labextension_dirs", lambda: [tmp_path])
-    result = course.labextension_check("jupyter-matplotlib", "ipympl")()
+    monkeypatch.setattr(doctor_module, "_labextension_dirs", lambda: [tmp_path])
+    result = doctor_module.labextension_check("jupyter-matplotlib", "ipympl")()
     assert not result.ok and "ipympl" in result.fix
 
 

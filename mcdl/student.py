@@ -1,0 +1,196 @@
+"""Student versions of the notebooks: every solution block replaced by a runnable stub.
+
+``python -m mcdl student OUT/`` (see ``mcdl/__main__.py``); the setup check is :mod:`mcdl.doctor`.
+
+Solution blocks — the convention for notebook authors
+------------------------------------------------------
+A solution lives in a code cell between nbgrader's markers, each on its own line::
+
+    answer = ...                       # optional; the full version then reads like the student one
+    ### BEGIN SOLUTION
+    answer = 6 * x * y
+    ### END SOLUTION
+    mcdl.check("02-partial", answer)
+
+Inside a block, write exactly what the learner must complete.  The student version keeps the block's
+indentation and replaces it, statement by statement:
+
+* an assignment ``name = expr`` becomes ``name = ...`` (``a, b = expr`` becomes ``a = ...`` and ``b = ...``;
+  ``name: T = expr`` becomes ``name: T = ...``), so the cell still runs and ``check`` says "not answered yet"
+  (a stub identical to the line just above the block, like ``answer = ...`` here, is not repeated);
+* a ``def`` keeps its signature and docstring and its body becomes ``...`` (the function returns None;
+  a ``def`` wholly inside a block is rewritten by ``ast.unparse``, so its comments go and spacing may change);
+* everything else (``return``, loops, prints, assignments to ``x[i]`` or ``obj.attr``) is dropped;
+  if nothing is left, the block becomes a single ``...``.
+
+So for a function the learner writes, put the ``def`` line outside the block (or the whole ``def`` inside)::
+
+    def f(x):                                  def f(x):
+        ### BEGIN SOLUTION          ->              ...
+        return 3 * x**2
+        ### END SOLUTION
+
+Keep the ``check(...)`` call in the same cell as the block: only the outputs of cells that contain a
+solution block are cleared (with their execution counts); every other cell keeps its stored outputs.  A
+later cell that prints the answer would still show the instructor's output.
+"""
+from __future__ import annotations
+
+import ast
+import copy
+import os
+import re
+import textwrap
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+NOTEBOOKS = REPO / "notebooks"
+
+BEGIN_SOLUTION = re.compile(r"^(?P<indent>[ \t]*)### BEGIN SOLUTION[ \t]*$")
+END_SOLUTION = re.compile(r"^[ \t]*### END SOLUTION[ \t]*$")
+
+
+# ====================================================================================================
+# Student versions
+# ====================================================================================================
+class SolutionBlockError(ValueError):
+    """A ``### BEGIN SOLUTION`` without its ``### END SOLUTION`` (or the reverse)."""
+
+
+def has_solution(source: str) -> bool:
+    return any(BEGIN_SOLUTION.match(line) for line in source.splitlines())
+
+
+def _parse_block(code: str) -> list[ast.stmt] | None:
+    """Parse a block's dedented code; a block inside a ``def`` may ``return``, so retry inside one."""
+    try:
+        return ast.parse(code).body
+    except SyntaxError:
+        pass
+    try:
+        return ast.parse("def _block():\n" + textwrap.indent(code or "pass", "    ")).body[0].body
+    except SyntaxError:
+        return None
+
+
+def _names(target: ast.expr) -> list[str]:
+    if isinstance(target, ast.Name):
+        return [target.id]
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return [name for element in target.elts for name in _names(element)]
+    if isinstance(target, ast.Starred):
+        return _names(target.value)
+    return []  # x[i] = ..., obj.attr = ...: not a name the learner defines
+
+
+def _stub(statement: ast.stmt) -> list[str]:
+    """What one solution statement becomes in the student version."""
+    if isinstance(statement, ast.Assign):
+        names = [name for target in statement.targets for name in _names(target)]
+        return [f"{name} = ..." for name in dict.fromkeys(names)]
+    if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+        return [f"{statement.target.id}: {ast.unparse(statement.annotation)} = ..."]
+    if isinstance(statement, ast.AugAssign):
+        return [f"{name} = ..." for name in _names(statement.target)]
+    if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        stub = copy.copy(statement)  # same decorators, name, arguments; the body becomes `...`
+        stub.body = [ast.Expr(ast.Constant(...))]
+        if ast.get_docstring(statement, clean=False) is not None:
+            stub.body.insert(0, statement.body[0])
+        return ast.unparse(stub).splitlines()
+    return []
+
+
+def stub_solution(block_lines: list[str], indent: str) -> list[str]:
+    """The student replacement for the lines between the markers (see the module docstring)."""
+    statements = _parse_block(textwrap.dedent("\n".join(block_lines)))
+    stubbed = [line for statement in statements or [] for line in _stub(statement)]
+    return [indent + line if line else line for line in (stubbed or ["..."])]
+
+
+def strip_solutions(source: str, where: str = "cell") -> str:
+    """Replace every ``### BEGIN SOLUTION`` ... ``### END SOLUTION`` block of ``source``."""
+    out: list[str] = []
+    block: list[str] | None = None
+    indent = ""
+    for number, line in enumerate(source.splitlines(), start=1):
+        begin = BEGIN_SOLUTION.match(line)
+        if block is None:
+            if begin:
+                block, indent = [], begin["indent"]
+            elif END_SOLUTION.match(line):
+                raise SolutionBlockError(f"{where}, line {number}: '### END SOLUTION' without a BEGIN")
+            else:
+                out.append(line)
+        elif begin:
+            raise SolutionBlockError(f"{where}, line {number}: nested '### BEGIN SOLUTION'")
+        elif END_SOLUTION.match(line):
+            stub = stub_solution(block, indent)
+            if out and stub[0] == out[-1]:  # `answer = ...` already written just above the block
+                stub = stub[1:]
+            out.extend(stub)
+            block = None
+        else:
+            block.append(line)
+    if block is not None:
+        raise SolutionBlockError(f"{where}: '### BEGIN SOLUTION' without '### END SOLUTION'")
+    return "\n".join(out) + ("\n" if source.endswith("\n") else "")
+
+
+def student_notebook(nb, name: str = "notebook"):
+    """A copy of ``nb`` with solutions stubbed and the outputs of solution cells cleared."""
+    nb = copy.deepcopy(nb)
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type == "code" and has_solution(cell.source):
+            cell.source = strip_solutions(cell.source, where=f"{name}, cell {index}")
+            cell.outputs = []
+            cell.execution_count = None
+    return nb
+
+
+def _backup_path(path: Path) -> Path:
+    backup = path.with_name(path.name + ".bak")
+    number = 1
+    while backup.exists():
+        backup = path.with_name(f"{path.name}.bak{number}")
+        number += 1
+    return backup
+
+
+def make_student_versions(src_dir: str | os.PathLike = NOTEBOOKS, out_dir: str | os.PathLike = "build/student",
+                          force: bool = False) -> list[Path]:
+    """Write the student version of every ``src_dir/*.ipynb`` into ``out_dir``; return the paths written.
+
+    A file that already holds exactly the new content is left alone (so a second run writes nothing).  A
+    file that differs is only replaced with ``force=True``, and then the old one is kept as
+    ``NAME.ipynb.bak`` (``.bak1``, ``.bak2``, ... if that exists).  Without ``force`` nothing at all is
+    written and ``FileExistsError`` names the files.  Only notebooks are written.
+    """
+    import nbformat
+    import nbformat.reader
+
+    src, out = Path(src_dir), Path(out_dir)
+    if not src.is_dir():
+        raise FileNotFoundError(f"no notebook folder at {src}")
+    if out.resolve() == src.resolve():
+        raise ValueError("the student versions must go to another folder than the notebooks")
+
+    planned: list[tuple[Path, str]] = []
+    for path in sorted(src.glob("*.ipynb")):
+        nb = nbformat.reader.reads(path.read_text(encoding="utf-8"))
+        text = nbformat.writes(student_notebook(nb, name=path.name))
+        planned.append((out / path.name, text if text.endswith("\n") else text + "\n"))
+
+    changed = [(target, text) for target, text in planned
+               if not (target.exists() and target.read_text(encoding="utf-8") == text)]
+    clashes = [target for target, _ in changed if target.exists()]
+    if clashes and not force:
+        names = ", ".join(str(path) for path in clashes)
+        raise FileExistsError(f"would overwrite {names}; pass force=True (--force) to replace them "
+                              "(the old files are kept as .bak)")
+    out.mkdir(parents=True, exist_ok=True)
+    for target, text in changed:
+        if target.exists():
+            target.replace(_backup_path(target))
+        target.write_text(text, encoding="utf-8")
+    return [target for target, _ in changed]
