@@ -78,8 +78,8 @@ class TangentExplorer(Explorer):
         self.f = learner_function(f, "scalar")
         self.xlim = (float(xlim[0]), float(xlim[1]))
         self.label = label
-        controls = {"x": slider(x0, *self.xlim, step, "x"),
-                    "h": slider(h, 0.01, 2.0, 0.01, "h (secant)")}
+        controls = {"x": slider(x0, *self.xlim, step, "x", label_width="5.5em"),
+                    "h": slider(h, 0.01, 2.0, 0.01, "h (secant)", label_width="5.5em")}
         super().__init__(controls, live=LiveFigure(figsize=figsize))
 
     def state(self, x, h):
