@@ -2,6 +2,7 @@
 #
 #   make lab         set up .venv (first time only), then open the course in JupyterLab
 #   make test        set up, then run every test: unit, widgets, notebooks (nbval + student versions), browser
+#   make quick       the fast tier: unit, state-function and widget tests
 #
 # Every target installs into .venv when it is missing and reuses it afterwards; a change to
 # pyproject.toml or constraints.txt reinstalls.  Options: make lab PYTHON=python3.12,
@@ -19,11 +20,12 @@ LOCK   ?= constraints.txt
 EXTRAS := test,bench
 STUDENT_DIR ?= build/student
 
-.PHONY: help setup lab doctor test notebooks student bench lock upgrade clean distclean
+.PHONY: help setup lab doctor test quick notebooks student bench lock upgrade clean distclean
 
 help:
 	@echo "make lab        open the course in JupyterLab (sets up .venv the first time)"
 	@echo "make test       run all tests: unit, widgets, notebooks (nbval, student versions), browser"
+	@echo "make quick      the fast tier: unit, state-function and widget tests (no notebooks, no browser)"
 	@echo "make notebooks  re-execute every notebook in place (after changing mcdl); then read the diff"
 	@echo "make student    write student versions (solutions removed) to $(STUDENT_DIR)/ [FORCE=1]"
 	@echo "make bench      timings: notebooks, widget updates, memory, Jacobians, training"
@@ -73,6 +75,10 @@ test: $(STAMP)
 	MPLBACKEND=Agg $(PY) -m pytest $(PYTEST_ARGS)
 
 # --- authoring -------------------------------------------------------------------------------------
+# The fast tier while working: everything but the notebook and browser tiers (target: under 30 s on 2 cores).
+quick: $(STAMP)
+	MPLBACKEND=Agg $(PY) -m pytest -q --ignore=tests/browser --ignore=tests/test_notebooks.py $(PYTEST_ARGS)
+
 notebooks: $(STAMP)
 	$(PY) tools/run_notebooks.py $(NB)
 

@@ -131,7 +131,7 @@ def _on_alarm(signum, frame):
 
 
 @contextlib.contextmanager
-def budget(seconds: float = BUDGET_SECONDS):
+def budget(seconds: float | None = None):
     """Stop the code inside after ``seconds`` (raising :class:`FunctionError` from :meth:`LearnerFunction` calls).
 
     Only the outermost budget counts (nested ones are free); where signals cannot be used (Windows, a thread
@@ -147,7 +147,7 @@ def budget(seconds: float = BUDGET_SECONDS):
         return
     previous = signal.signal(signal.SIGALRM, _on_alarm)
     _ACTIVE.on = True
-    signal.setitimer(signal.ITIMER_REAL, float(seconds))
+    signal.setitimer(signal.ITIMER_REAL, float(BUDGET_SECONDS if seconds is None else seconds))
     try:
         yield
     finally:
@@ -425,7 +425,7 @@ class LearnerFunction:
             if Z is not None:
                 return np.where(np.isfinite(Z), Z, np.nan)
         flat = [a.ravel() for a in arrays]
-        with budget(BUDGET_SECONDS * 2):
+        with budget(2 * BUDGET_SECONDS):
             try:
                 values = [self(*point) for point in zip(*flat)]
             except _OutOfTime:
