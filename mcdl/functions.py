@@ -362,7 +362,7 @@ class LearnerFunction:
             value = float(value.reshape(()))
             return value if math.isfinite(value) else math.nan
         n = self._expected_length(args)
-        if value.ndim == 0 and sig.output == "vector" and n is not None:
+        if value.ndim == 0 and sig.output == "vector" and n is not None and sig.key != "plane-map":
             value = np.full(n, float(value))                  # a constant: y = 3 means 3 everywhere
         value = np.atleast_1d(value)
         if value.ndim != 1 or (sig.output == "vector" and n is not None and value.size != n):
@@ -412,7 +412,11 @@ class LearnerFunction:
                     raw = self._invoke([a.copy() for a in arrays])
                 Z = np.asarray(raw, dtype=float)
                 if Z.shape != shape:
-                    Z = np.broadcast_to(Z, shape).copy() if Z.size == 1 else None
+                    # one number for many points: a constant f ("5"), or an f that reduced its whole input
+                    # (np.sum(v**2)); only the first is a value at every point, so compare two of them
+                    ends = [[float(a.flat[k]) for a in arrays] for k in (0, -1)] if Z.size == 1 else []
+                    same = bool(ends) and all(self(*p) == float(Z.reshape(())) for p in ends)
+                    Z = np.broadcast_to(Z, shape).copy() if same else None
             except _OutOfTime:
                 raise self.mistake(f"ran for more than {BUDGET_SECONDS:g} s on {np.size(arrays[0])} points and "
                                    "was stopped (a loop that never ends?)") from None
@@ -432,6 +436,44 @@ class LearnerFunction:
                 raise self.mistake(f"took more than {2 * BUDGET_SECONDS:g} s for {flat[0].size} points and was "
                                    "stopped") from None
         return np.array(values, dtype=float).reshape(shape)
+
+    def columns(self, V, quiet: bool = False) -> np.ndarray:
+        """A function of one vector at every column of V (n, N): an (m, N) array, NaN where f is undefined.
+
+        One call on the whole batch when f takes one (checked against single calls at three columns), else
+        one call per column.  With ``quiet`` a column where f has a bug is NaN too (a curve drawn through many
+        points gets a gap there); running out of time or calling exit() always raises.
+        """
+        sig = self.signature
+        if sig.kinds != ("vector",) or sig.output == "scalar":
+            raise TypeError(f"columns() is for a function of one vector returning a vector, not {sig.form}")
+        V = np.asarray(V, dtype=float)
+        N = V.shape[1]
+        m = self._expected_length([V[:, 0]]) or V.shape[0]
+
+        def one(v):
+            try:
+                return self(v)
+            except FunctionError as err:
+                if err.cause is None or not quiet:            # out of time, exit(): never quiet
+                    raise
+                return np.full(m, np.nan)
+
+        try:
+            raw = self._guarded([V])
+            if isinstance(raw, (list, tuple)):                # (array, 1.0): broadcast the parts
+                raw = np.stack([np.broadcast_to(np.asarray(c, dtype=float), (N,)) for c in raw])
+            Y = np.asarray(raw, dtype=float) if raw is not None else None
+            if Y is not None and Y.shape == (m, N) and all(
+                    np.allclose(Y[:, k], one(V[:, k]), rtol=1e-12, atol=1e-12, equal_nan=True)
+                    for k in {0, N // 2, N - 1}):
+                return np.where(np.isfinite(Y), Y, np.nan)
+        except FunctionError as err:
+            if err.cause is None:
+                raise
+        except (TypeError, ValueError):
+            pass
+        return np.stack([one(V[:, k]) for k in range(N)], axis=1)
 
     # ---- derivatives, from mcdl.numeric -------------------------------------------------------------
     def jacobian(self, *args, wrt=None) -> np.ndarray:

@@ -1,5 +1,5 @@
-"""Headless tests of the gradient-field explorer: the pure state function and the view, every control driven."""
-import base64
+"""The gradient explorer (paper §3–4): its pure state function over the whole slider range, the static field,
+and one short drive of the view."""
 import math
 import warnings
 
@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 import sympy
 
-from mcdl.shapes import ShapeError
-from mcdl.widgets.gradient_field import (arrow_length, as_function_xy, gradient_explorer, gradient_state,
-                                         sample_field)
+from mcdl.functions import FunctionError, learner_function
+from mcdl.widgets.gradient_field import (GradientField, GradientState, arrow_length, gradient_explorer,
+                                         gradient_state, sample_field)
 
 
 def f_paper(x, y):                      # paper §3, example 9: ∇f = [6yx, 3x²]
@@ -27,20 +27,20 @@ def bowl(x, y):
 # ---- the state function against analytic values --------------------------------------------------
 def test_paper_example_10_gradient_of_g_at_1_2():
     s = gradient_state(g_paper, 1.0, 2.0, theta=90.0, ylim=(-3, 3))
-    assert s["grad"].shape == (2,)
-    assert s["grad"] == pytest.approx([2.0, 1024.0], rel=1e-8)
-    assert s["norm"] == pytest.approx(math.hypot(2, 1024))
-    assert s["directional"] == pytest.approx(1024.0, rel=1e-8)      # u = (0, 1) picks ∂g/∂y
-    assert s["caption"].startswith("x = 1.00,  y = 2.00,  ∇f = [2.00, 1024.00],  |∇f| = 1024.00,  θ = 90°")
+    assert isinstance(s, GradientState) and s.grad.shape == (2,)
+    assert s.grad == pytest.approx([2.0, 1024.0], rel=1e-8)
+    assert s.norm == pytest.approx(math.hypot(2, 1024))
+    assert s.directional == pytest.approx(1024.0, rel=1e-8)      # u = (0, 1) picks ∂g/∂y
+    assert s.caption.startswith("x = 1.00,  y = 2.00,  ∇f = [2.00, 1024.00],  |∇f| = 1024.00,  θ = 90°")
 
 
 def test_paper_example_9_gradient_of_f_and_the_caption_format():
     s = gradient_state(f_paper, 1.0, 2.0, theta=0.0)
-    assert s["grad"] == pytest.approx([6 * 2 * 1, 3 * 1**2], rel=1e-8)            # [6yx, 3x²] = [12, 3]
-    assert s["directional"] == pytest.approx(12.0, rel=1e-8)                     # u = (1, 0) picks ∂f/∂x
+    assert s.grad == pytest.approx([6 * 2 * 1, 3 * 1**2], rel=1e-8)            # [6yx, 3x²] = [12, 3]
+    assert s.directional == pytest.approx(12.0, rel=1e-8)                     # u = (1, 0) picks ∂f/∂x
     s = gradient_state(g_paper, 1.0, 1.0, theta=45.0)
-    assert s["caption"] == ("x = 1.00,  y = 1.00,  ∇f = [2.00, 8.00],  |∇f| = 8.25,  θ = 45°,  ∇f·u = 7.07,  "
-                            "steepest at θ = 76°")
+    assert s.caption == ("x = 1.00,  y = 1.00,  ∇f = [2.00, 8.00],  |∇f| = 8.25,  θ = 45°,  ∇f·u = 7.07,  "
+                         "steepest at θ = 76°")
 
 
 @pytest.mark.parametrize("theta", [0, 30, 45, 90, 135, 180, 225, 270, 300, 360])
@@ -48,36 +48,36 @@ def test_directional_derivative_is_grad_dot_u_and_matches_a_finite_difference(th
     x0, y0 = 0.7, -0.4
     s = gradient_state(f_paper, x0, y0, theta=theta)
     u = np.array([math.cos(math.radians(theta)), math.sin(math.radians(theta))])
-    assert s["u"] == pytest.approx(u, abs=1e-15)
-    assert np.linalg.norm(s["u"]) == pytest.approx(1.0)
+    assert s.u == pytest.approx(u, abs=1e-15) and np.linalg.norm(s.u) == pytest.approx(1.0)
+    assert 0.0 in s.u or theta % 90                                 # cos 90° is exactly 0, not 6e-17
     exact = np.array([6 * y0 * x0, 3 * x0**2]) @ u
-    assert s["directional"] == pytest.approx(exact, rel=1e-7, abs=1e-9)
+    assert s.directional == pytest.approx(exact, rel=1e-7, abs=1e-9)
     t = 1e-6                                                   # d/dt f(p + t u) at t = 0
     numeric = (f_paper(x0 + t * u[0], y0 + t * u[1]) - f_paper(x0 - t * u[0], y0 - t * u[1])) / (2 * t)
-    assert s["directional"] == pytest.approx(numeric, rel=1e-6, abs=1e-8)
+    assert s.directional == pytest.approx(numeric, rel=1e-6, abs=1e-8)
 
 
 def test_the_rate_curve_peaks_along_the_gradient_at_the_gradient_size():
     s = gradient_state(bowl, 1.0, 0.5, theta=10.0)
-    thetas, rates = s["curve"]
+    thetas, rates = s.curve
     assert thetas[0] == 0 and thetas[-1] == 360
-    assert rates.max() == pytest.approx(s["norm"], rel=1e-3)          # sampled every 2°
-    assert s["steepest"] == pytest.approx(math.degrees(math.atan2(3.0, 2.0)), rel=1e-8)
-    assert thetas[np.argmax(rates)] == pytest.approx(s["steepest"], abs=1.0)
-    at_peak = gradient_state(bowl, 1.0, 0.5, theta=s["steepest"])
-    assert at_peak["directional"] == pytest.approx(s["norm"], rel=1e-6)
-    assert rates.min() == pytest.approx(-s["norm"], rel=1e-3)          # straight downhill
+    assert rates.max() == pytest.approx(s.norm, rel=1e-3)          # sampled every 2°
+    assert s.steepest == pytest.approx(math.degrees(math.atan2(3.0, 2.0)), rel=1e-8)
+    assert thetas[np.argmax(rates)] == pytest.approx(s.steepest, abs=1.0)
+    at_peak = gradient_state(bowl, 1.0, 0.5, theta=s.steepest)
+    assert at_peak.directional == pytest.approx(s.norm, rel=1e-6)
+    assert rates.min() == pytest.approx(-s.norm, rel=1e-3)          # straight downhill
 
 
 def test_gradient_is_perpendicular_to_the_level_curve_tangent_and_points_uphill():
     s = gradient_state(f_paper, 1.0, 1.0)
-    (xa, xb), (ya, yb) = s["tangent"]
+    (xa, xb), (ya, yb) = s.tangent
     tangent = np.array([xb - xa, yb - ya])
-    assert tangent @ s["grad"] == pytest.approx(0.0, abs=1e-12)
+    assert tangent @ s.grad == pytest.approx(0.0, abs=1e-12)
     assert (xa + xb) / 2 == pytest.approx(1.0) and (ya + yb) / 2 == pytest.approx(1.0)
-    (x0, y0), (x1, y1) = s["arrow"]
+    (x0, y0), (x1, y1) = s.arrow
     tip = np.array([x1 - x0, y1 - y0])
-    assert tip @ s["grad"] == pytest.approx(np.linalg.norm(tip) * s["norm"])     # same direction
+    assert tip @ s.grad == pytest.approx(np.linalg.norm(tip) * s.norm)     # same direction
     small = 1e-3 * tip / np.linalg.norm(tip)
     assert f_paper(x0 + small[0], y0 + small[1]) > f_paper(x0, y0) > f_paper(x0 - small[0], y0 - small[1])
 
@@ -88,22 +88,22 @@ def test_zero_gradient_vanishes_gracefully_with_no_warning():
         s = gradient_state(bowl, 0.0, 0.0, theta=45.0)
         saddle_line = gradient_state(f_paper, 0.0, 1.5, theta=200.0)   # ∇(3x²y) = 0 all along x = 0
     for state in (s, saddle_line):
-        assert state["zero"] and state["norm"] == 0.0
-        assert state["arrow"] is None and state["tangent"][0].size == 0
-        assert state["directional"] == 0.0
-        assert np.all(state["curve"][1] == 0.0)
-        assert "the gradient is zero here" in state["caption"]
-        assert "nan" not in state["caption"].lower()
-    assert s["caption"].startswith("x = 0.00,  y = 0.00,  ∇f = [0.00, 0.00],")
+        assert state.zero and state.norm == 0.0
+        assert state.arrow is None and state.tangent[0].size == 0
+        assert state.directional == 0.0
+        assert np.all(state.curve[1] == 0.0)
+        assert "the gradient is zero here" in state.caption
+        assert "nan" not in state.caption.lower()
+    assert s.caption.startswith("x = 0.00,  y = 0.00,  ∇f = [0.00, 0.00],")
 
 
 def test_a_tiny_but_nonzero_gradient_is_not_called_zero():
     tiny = lambda x, y: 1e-9 * (x**2 + y**2)                     # noqa: E731
     s = gradient_state(tiny, 1.0, 1.0, theta=0.0)
-    assert not s["zero"] and s["arrow"] is not None
-    assert s["grad"] == pytest.approx([2e-9, 2e-9], rel=1e-6)
-    assert "∇f = [2.00e-09, 2.00e-09]" in s["caption"]
-    assert gradient_state(tiny, 0.0, 0.0)["zero"]
+    assert not s.zero and s.arrow is not None
+    assert s.grad == pytest.approx([2e-9, 2e-9], rel=1e-6)
+    assert "∇f = [2.00e-09, 2.00e-09]" in s.caption
+    assert gradient_state(tiny, 0.0, 0.0).zero
 
 
 def test_outside_the_domain_and_on_its_edge_the_caption_says_so():
@@ -112,10 +112,12 @@ def test_outside_the_domain_and_on_its_edge_the_caption_says_so():
         warnings.simplefilter("error")
         outside = gradient_state(f, -1.0, 1.0)
         edge = gradient_state(f, 1.0, 0.0)            # sqrt(y) is defined at 0, not on both sides
-    assert "f is not defined here" in outside["caption"]
-    assert outside["arrow"] is None and math.isnan(outside["directional"])
-    assert "∇f is undefined here" in edge["caption"]
-    assert edge["arrow"] is None
+        raising = gradient_state(lambda x, y: math.log(x) * y, -1.0, 1.0, typical=1.0)   # math raises there
+    for state in (outside, raising):
+        assert state.caption == "x = -1.00,  y = 1.00,  f is not defined here"
+        assert state.arrow is None and state.arrow_u is None and math.isnan(state.directional) and not state.defined
+    assert "∇f is undefined here" in edge.caption and edge.defined
+    assert edge.arrow is None and edge.arrow_u is not None
 
 
 def test_arrow_length_is_proportional_near_zero_and_saturates():
@@ -126,10 +128,8 @@ def test_arrow_length_is_proportional_near_zero_and_saturates():
     assert np.all(np.diff(lengths) > 0)
 
 
-# ---- any f the learner passes ----------------------------------------------------------------------
 @pytest.mark.parametrize("f", [
     f_paper,
-    lambda x, y: 3 * x**2 * y,
     "3*x**2*y",
     "3*x^2*y",
     sympy.Symbol("x", real=True)**2 * sympy.Symbol("y", real=True) * 3,
@@ -139,47 +139,9 @@ def test_arrow_length_is_proportional_near_zero_and_saturates():
 ])
 def test_every_form_of_f_gives_the_same_gradient(f):
     s = gradient_state(f, 1.0, 2.0, theta=0.0, typical=1.0)
-    assert s["grad"] == pytest.approx([12.0, 3.0], rel=1e-7)
+    assert s.grad == pytest.approx([12.0, 3.0], rel=1e-7)
 
 
-def test_a_vector_function_that_does_not_vectorise_over_a_grid_still_draws():
-    field = sample_field(lambda v: float(np.sum(np.asarray(v) ** 2)), (-1, 1), (-1, 1), num=21)
-    assert np.nanmax(field["Z"]) == pytest.approx(2.0)
-    assert field["typical"] > 0
-
-
-def test_sample_field_values_and_scales():
-    field = sample_field(bowl, (-2, 2), (-1, 1), num=41)
-    assert field["Z"].shape == (41, 41)
-    assert field["Z"] == pytest.approx(bowl(field["X"], field["Y"]))
-    assert field["GX"] == pytest.approx(2 * field["QX"], abs=1e-6)
-    assert field["GY"] == pytest.approx(6 * field["QY"], abs=1e-6)
-    assert field["peak"] == pytest.approx(math.hypot(4, 6), rel=1e-6)      # at a corner
-
-
-# ---- bad inputs --------------------------------------------------------------------------------------
-def test_bad_functions_are_refused_clearly():
-    with pytest.raises(TypeError, match="function"):
-        gradient_explorer(3.0)
-    with pytest.raises(TypeError, match="takes 3 arguments"):
-        gradient_explorer(lambda x, y, z: x + y + z)
-    with pytest.raises(TypeError, match="0 arguments"):
-        as_function_xy(lambda: 1.0)
-    with pytest.raises(ShapeError, match="one number"):
-        gradient_explorer(lambda x, y: np.array([x, y]) if np.ndim(x) == 0 else np.stack([x, y]))
-    with pytest.raises(ShapeError, match="one number"):
-        gradient_state(lambda x, y: [x, y], 1.0, 1.0, typical=1.0)
-    with pytest.raises(TypeError, match="could not be evaluated"):
-        gradient_explorer(lambda x, y: x.nonexistent_method())
-    with pytest.raises(ValueError, match="not defined anywhere"):
-        gradient_explorer("sqrt(-x**2 - y**2 - 1)")
-    with pytest.raises(ValueError):
-        gradient_explorer("3*x**2*y", xlim=(2, -2))
-    with pytest.raises(ValueError, match="refused|not allowed|unknown|use only"):
-        gradient_explorer("__import__('os').system('true')")
-
-
-# ---- the view: every control across its whole range ----------------------------------------------------
 CASES = [
     (f_paper, dict(xlim=(-2, 2), ylim=(-2, 2))),
     ("x**2 + 3*y**2", dict(xlim=(-2, 2), ylim=(-1.5, 1.5))),
@@ -194,74 +156,112 @@ CASES = [
 
 
 @pytest.mark.parametrize("f, kw", CASES)
-def test_view_every_slider_position_is_clean(f, kw):
-    w = gradient_explorer(f, x0=1.0, y0=1.0, **kw)
+def test_state_over_the_whole_slider_box_is_clean(f, kw):
+    F = learner_function(f, "surface")
+    xlim, ylim = kw.get("xlim", (-3, 3)), kw.get("ylim", (-3, 3))
+    typical = sample_field(F, xlim, ylim).typical
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        for slider in (w.x_slider, w.y_slider):
-            for v in np.linspace(slider.min, slider.max, 25):
-                slider.value = float(v)
-                caption = w.caption.value
-                assert caption.startswith(f"x = {w.x_slider.value:.2f},  y = {w.y_slider.value:.2f},")
-                assert "nan" not in caption.lower() and "inf" not in caption.lower()
-                assert "-0.00" not in caption
-        for theta in range(w.theta_slider.min, w.theta_slider.max + 1, w.theta_slider.step):
-            w.theta_slider.value = theta
-            assert "nan" not in w.caption.value.lower()
-            if "not defined" not in w.caption.value and "undefined" not in w.caption.value:
-                assert f"θ = {theta}°" in w.caption.value
-        w.live.png()
+        for x in np.linspace(*xlim, 25):
+            for y in np.linspace(*ylim, 9):
+                for theta in (0, 90, 215, 360):
+                    s = gradient_state(F, x, y, theta, xlim, ylim, typical)
+                    head = f"x = {x:.2f},  y = {y:.2f},".replace("-0.00", "0.00")
+                    assert s.caption.startswith(head), s.caption
+                    low = s.caption.lower()
+                    assert "nan" not in low and "inf" not in low and "-0.00" not in s.caption, s.caption
+                    if s.defined and np.all(np.isfinite(s.grad)):
+                        assert f"θ = {theta}°" in s.caption
+                        assert s.zero == (s.arrow is None) == ("the gradient is zero here" in s.caption)
 
 
-def test_view_moves_the_arrows_the_tangent_and_the_rate_curve():
+# ---- the static field -------------------------------------------------------------------------------
+def test_sample_field_values_and_scales():
+    field = sample_field(bowl, (-2, 2), (-1, 1), num=41)
+    assert isinstance(field, GradientField) and field.Z.shape == (41, 41) and field.QX.shape == (13, 13)
+    assert field.Z == pytest.approx(bowl(field.X, field.Y))
+    assert field.GX == pytest.approx(2 * field.QX, abs=1e-6)
+    assert field.GY == pytest.approx(6 * field.QY, abs=1e-6)
+    assert field.typical == pytest.approx(np.median(np.hypot(2 * field.QX, 6 * field.QY)), rel=1e-6)
+
+
+def test_a_vector_function_that_does_not_vectorise_over_a_grid_still_draws():
+    field = sample_field(lambda v: float(np.sum(np.asarray(v) ** 2)), (-1, 1), (-1, 1), num=21)
+    assert np.nanmax(field.Z) == pytest.approx(2.0)
+    assert field.GX == pytest.approx(2 * field.QX, abs=1e-6) and field.typical > 0
+
+
+def test_sample_field_is_nan_outside_the_domain_and_refuses_an_empty_window():
+    field = sample_field("log(x) + sqrt(y)", num=31)
+    assert np.isnan(field.Z[field.X <= 0]).all() and np.isfinite(field.Z[(field.X > 0) & (field.Y >= 0)]).all()
+    assert np.isnan(field.GX[field.QX < 0]).all()
+    with pytest.raises(ValueError, match="not defined anywhere"):
+        sample_field("sqrt(-x**2 - y**2 - 1)")
+    with pytest.raises(ValueError, match="low < high"):
+        sample_field("3*x**2*y", xlim=(2, -2))
+
+
+# ---- bad inputs --------------------------------------------------------------------------------------
+def test_bad_functions_are_refused_clearly():
+    with pytest.raises(TypeError, match="function"):
+        gradient_explorer(3.0)
+    with pytest.raises(FunctionError, match="takes 3 arguments"):
+        gradient_explorer(lambda x, y, z: x + y + z)
+    with pytest.raises(FunctionError, match="takes 0 arguments"):
+        gradient_state(lambda: 1.0, 1.0, 1.0, typical=1.0)
+    with pytest.raises(FunctionError, match="returned 2 values.*not one number"):
+        gradient_explorer(lambda x, y: np.array([x, y]) if np.ndim(x) == 0 else np.stack([x, y]))
+    with pytest.raises(FunctionError, match="returned 2 values.*not one number"):
+        gradient_state(lambda x, y: [x, y], 1.0, 1.0, typical=1.0)
+    with pytest.raises(FunctionError, match=r"raised AttributeError at x = .*It should be"):
+        gradient_explorer(lambda x, y: x.nonexistent_method())
+    with pytest.raises(ValueError, match="not defined anywhere"):
+        gradient_explorer("sqrt(-x**2 - y**2 - 1)")
+    with pytest.raises(ValueError):
+        gradient_explorer("3*x**2*y", xlim=(2, -2))
+    with pytest.raises(ValueError, match="refused|not allowed|unknown|use only"):
+        gradient_explorer("__import__('os').system('true')")
+
+
+# ---- the view: one short drive ---------------------------------------------------------------------------
+def test_view_moves_the_arrows_the_tangent_and_the_rate_curve_on_fixed_axes():
     w = gradient_explorer(f_paper, x0=1.0, y0=1.0, xlim=(-2, 2), ylim=(-2, 2))
+    assert list(w.controls) == ["x0", "y0", "theta"] and "mcdl-gradient" in w._dom_classes
+    limits = [(ax.get_xlim(), ax.get_ylim()) for ax in (w.ax, w.rate_ax)]
+    assert w.rate_ax.get_ylim()[1] >= math.hypot(24, 12)           # the largest |∇f| of the box, at (±2, ±2)
     w.live.redraw()
     arrow_before = w.grad_arrow.get_path().vertices.copy()
     tangent_before = np.array(w.tangent_line.get_xydata()).copy()
     curve_before = np.array(w.rate_curve.get_ydata(), dtype=float).copy()
-    w.x_slider.value = -1.5
-    assert not np.allclose(arrow_before, w.grad_arrow.get_path().vertices)
-    assert not np.allclose(tangent_before, w.tangent_line.get_xydata())
-    assert not np.allclose(curve_before, w.rate_curve.get_ydata())
-    assert w.point.get_xdata()[0] == pytest.approx(-1.5)
-    assert "∇f = [-9.00, 6.75]" in w.caption.value                 # [6yx, 3x²] at (-1.5, 1)
-    u_before = w.u_arrow.get_path().vertices.copy()
-    w.theta_slider.value = 180
-    assert not np.allclose(u_before, w.u_arrow.get_path().vertices)
-    assert w.theta_dot.get_xdata()[0] == 180
-    assert w.theta_dot.get_ydata()[0] == pytest.approx(9.0, rel=1e-7)     # ∇f·(−1, 0)
-    assert w.peak_dot.get_ydata()[0] == pytest.approx(math.hypot(9, 6.75), rel=1e-7)
-    w.x_slider.value = 0.0                                            # on the line where ∇f = 0
-    assert not w.grad_arrow.get_visible()
-    assert "the gradient is zero here" in w.caption.value
-
-
-def test_figure_limits_never_change_when_sliders_move():
-    w = gradient_explorer(g_paper, x0=1.0, y0=1.0, ylim=(-1.5, 1.5))
-    limits = [(ax.get_xlim(), ax.get_ylim()) for ax in (w.ax, w.rate_ax)]
-    peak = sample_field(g_paper, (-3, 3), (-1.5, 1.5))["peak"]
-    assert w.rate_ax.get_ylim()[1] >= peak                         # the rate curve always fits
-    for v in (-3.0, 3.0):
-        w.x_slider.value = v
-        w.y_slider.value = v / 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        w.controls["x0"].value = -1.5
+        assert not np.allclose(arrow_before, w.grad_arrow.get_path().vertices)
+        assert not np.allclose(tangent_before, w.tangent_line.get_xydata())
+        assert not np.allclose(curve_before, w.rate_curve.get_ydata())
+        assert w.point.get_xdata()[0] == pytest.approx(-1.5)
+        assert w.caption.value == gradient_state(f_paper, -1.5, 1.0, 45, (-2, 2), (-2, 2), w.typical).caption
+        assert "∇f = [-9.00, 6.75]" in w.caption.value                 # [6yx, 3x²] at (-1.5, 1)
+        u_before = w.u_arrow.get_path().vertices.copy()
+        w.controls["theta"].value = 180
+        assert not np.allclose(u_before, w.u_arrow.get_path().vertices)
+        assert w.theta_dot.get_xdata()[0] == 180
+        assert w.theta_dot.get_ydata()[0] == pytest.approx(9.0, rel=1e-7)     # ∇f·(−1, 0)
+        assert w.peak_dot.get_ydata()[0] == pytest.approx(math.hypot(9, 6.75), rel=1e-7)
+        w.controls["x0"].value = 0.0                                       # on the line where ∇f = 0
+        assert np.isnan(w.grad_arrow.get_path().vertices[0]).all()         # no arrow drawn
+        assert "the gradient is zero here" in w.caption.value
+        for v in (-2.0, 2.0):
+            w.controls["x0"].value = v
+            w.controls["y0"].value = -v
     assert [(ax.get_xlim(), ax.get_ylim()) for ax in (w.ax, w.rate_ax)] == limits
+    w.live.canvas._png_is_old = True                                        # a diff frame is a valid PNG
+    assert w.live.canvas.get_diff_image()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_static_picture_for_readers_without_a_kernel():
-    w = gradient_explorer(f_paper)
-    bundle = w._repr_mimebundle_()
-    assert "application/vnd.jupyter.widget-view+json" in bundle
-    assert bundle["text/plain"] == w.caption.value
-    assert base64.b64decode(bundle["image/png"])[:8] == b"\x89PNG\r\n\x1a\n"
-    assert "mcdl-gradient" in w._dom_classes
-
-
-def test_diff_frames_are_valid_pngs():
-    w = gradient_explorer(f_paper)
-    w.live.redraw()
-    w.live.canvas._png_is_old = True
-    frame = w.live.canvas.get_diff_image()
-    assert frame[:8] == b"\x89PNG\r\n\x1a\n"
+def test_a_given_rate_limit_is_kept():
+    w = gradient_explorer(g_paper, ylim=(-1.5, 1.5), rate_limit=50)
+    assert w.rate_ax.get_ylim() == (-50.0, 50.0)
 
 
 # ---- the chapter's exercise bank entries agree with mcdl.gradient ---------------------------------------

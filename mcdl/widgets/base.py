@@ -32,17 +32,18 @@ class Explorer(widgets.VBox):
     """The skeleton: controls → ``state(**values)`` → ``draw(state)``, with one observe loop.
 
     Subclasses set ``css_class``, build their controls and ``LiveFigure`` and call
-    ``super().__init__(controls, live=..., structural=(...), rows=[...], below=[...])``; they implement
+    ``super().__init__(controls, live=..., structural=(...), rows=[...], below=[...], beside=[...])``; they implement
     ``state(**values)``, ``scenery(state)`` and ``draw(state)``, and may override ``active(name)`` (is a
     control in use now? moves of hidden ones are ignored).  ``rows`` lays out the top part (names of
-    controls or widgets; a list is one row); ``below`` comes under the figure, above the caption.
+    controls or widgets; a list is one row); ``beside`` sits right of the figure (wrapping under it on a
+    narrow page); ``below`` comes under the figure, above the caption.
     """
 
     css_class = "mcdl-explorer"
     live = None
     caption: widgets.Label
 
-    def __init__(self, controls: dict, live=None, structural=(), rows=None, below=()):
+    def __init__(self, controls: dict, live=None, structural=(), rows=None, below=(), beside=()):
         self.controls = dict(controls)
         self.structural = frozenset(structural)
         self.live = live
@@ -59,6 +60,9 @@ class Explorer(widgets.VBox):
             top.append(items[0] if len(items) == 1 else
                        widgets.HBox(items, layout=widgets.Layout(flex_flow="row wrap")))
         view = [live.canvas] if live is not None else []
+        if beside and view:
+            live.canvas.layout.flex = "0 0 auto"              # the canvas keeps its width; the rest wraps
+            view = [widgets.HBox(view + list(beside), layout=widgets.Layout(flex_flow="row wrap"))]
         super().__init__(top + view + list(below) + [self.caption, caption_style()])
         self.add_class(self.css_class)
         self._hidden = False
