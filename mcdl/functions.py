@@ -362,6 +362,11 @@ class LearnerFunction:
             value = float(value.reshape(()))
             return value if math.isfinite(value) else math.nan
         n = self._expected_length(args)
+        if value.ndim == 0 and sig.key in ("binary", "expansion") and type(raw) not in (int, float):
+            # one number where one value per entry is wanted: most likely the entries were added up (a sum
+            # reduction, chapter 07), not an element-wise y; a plain Python constant (lambda w, x: 3.0) passes
+            raise self.mistake(f"returned one number, but it should return a vector of {n} values, one yᵢ per "
+                               "entry (adding the entries up is a sum reduction, chapter 07)", args)
         if value.ndim == 0 and sig.output == "vector" and n is not None and sig.key != "plane-map":
             value = np.full(n, float(value))                  # a constant: y = 3 means 3 everywhere
         value = np.atleast_1d(value)

@@ -142,3 +142,13 @@ def test_helpers_round_off_and_split_components():
     assert M[0, 1] == 0.0 and np.isnan(M[1, 0]) and M[1, 1] == -2.0
     assert split_components("(max(x, y), x*y)") == ["max(x, y)", "x*y"]
     assert split_components("x**2 - y, x*y") == ["x**2 - y", "x*y"]
+
+
+def test_one_number_where_an_element_wise_vector_is_wanted_is_named_as_a_sum():
+    w, x = np.array([1.0, 2.0]), np.array([3.0, 4.0])
+    with pytest.raises(FunctionError, match="returned one number.*sum reduction, chapter 07"):
+        learner_function(lambda w, x: np.sum(w * x), "binary")(w, x)
+    with pytest.raises(FunctionError, match="returned one number"):
+        learner_function(lambda x, z: np.dot(x, x) * z, "expansion")(x, 2.0)
+    np.testing.assert_array_equal(learner_function(lambda w, x: 3.0, "binary")(w, x), [3.0, 3.0])   # a constant
+    np.testing.assert_array_equal(learner_function("3", "binary")(w, x), [3.0, 3.0])

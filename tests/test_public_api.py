@@ -19,11 +19,6 @@ from mcdl.widgets import EXPLORERS
 from mcdl.widgets.base import MISTAKE_PREFIX, Explorer
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-from mcdl.widgets.base import LegacyExplorer  # noqa: E402
-
-# the explorers already on the Explorer skeleton (the rest are being moved onto it)
-MIGRATED = {name for name, e in EXPLORERS.items()
-            if not issubclass(getattr(__import__(f"mcdl.widgets.{e.module}", fromlist=[e.cls]), e.cls), LegacyExplorer)}
 
 # Per signature: a function that is undefined somewhere in the default window (math raises there), and one
 # with a bug that shows only away from the start (a TypeError once the first argument passes 1.5).
@@ -97,7 +92,7 @@ def test_explorer_keeps_the_widget_contract(name):
         assert "text/html" in bundle                     # the shape explorer's picture is HTML, not a figure
 
 
-@pytest.mark.parametrize("name", sorted(MIGRATED))
+@pytest.mark.parametrize("name", sorted(EXPLORERS))
 def test_every_named_control_moves_over_its_range_cleanly(name):
     entry = EXPLORERS[name]
     widget = entry.build()
@@ -120,7 +115,7 @@ def test_every_named_control_moves_over_its_range_cleanly(name):
                 assert "nan" not in widget.caption.value.lower(), (control_name, value, widget.caption.value)
 
 
-@pytest.mark.parametrize("name", sorted(n for n in MIGRATED if EXPLORERS[n].signature))
+@pytest.mark.parametrize("name", sorted(n for n in EXPLORERS if EXPLORERS[n].signature))
 def test_the_learner_s_trouble_is_handled_the_same_way_everywhere(name):
     entry = EXPLORERS[name]
     sig = entry.signature

@@ -21,9 +21,8 @@ import math
 import ipywidgets as widgets
 import numpy as np
 
-from ..functions import FunctionError, positional_parameters  # noqa: F401  (re-exported for the widgets)
+from ..functions import FunctionError
 from ..shapes import ShapeError
-from ..text import number as caption_number, vector as caption_vector  # noqa: F401  (one number-as-text)
 
 MISTAKE_PREFIX = "⚠ "
 
@@ -66,6 +65,7 @@ class Explorer(widgets.VBox):
         super().__init__(top + view + list(below) + [self.caption, caption_style()])
         self.add_class(self.css_class)
         self._hidden = False
+        self._stale = False                  # a structural change arrived while a mistake was shown
         self.refresh(rebuild=True, initial=True)
         for control in self.controls.values():          # the one wiring loop
             control.observe(self._on_control, names="value")
@@ -106,8 +106,10 @@ class Explorer(widgets.VBox):
         except FunctionError as err:
             if initial:
                 raise
+            self._stale = self._stale or rebuild
             self._show_mistake(err)
             return
+        rebuild, self._stale = rebuild or self._stale, False
         self.state_value = state
         if rebuild:
             self.scenery(state)
@@ -195,7 +197,7 @@ _NICE = (1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
 def nice_up(value: float, floor: float = 1.0) -> float:
     """The smallest round number (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10ᵏ) ≥ value, and at least ``floor``."""
     value = max(float(value), float(floor))
-    if not math.isfinite(value):
+    if not math.isfinite(value) or value <= 0:
         return float(floor)
     k = 10.0 ** math.floor(math.log10(value))
     for s in _NICE:
@@ -220,29 +222,23 @@ def box_points(box: dict, samples: int = 40, seed: int = 0, include=None) -> lis
 
 
 def fixed_scale(state, box: dict, measure, samples: int = 40, seed: int = 0, include=None, floor: float = 1.0,
-                margin: float = 1.25) -> float:
+                margin: float = 1.25, quantile: float | None = None) -> float:
     """A round limit ≥ ``margin`` × the largest |number| ``measure(state(**point))`` yields over the box.
 
     ``state`` is the explorer's pure state function of the box's names; points where the learner's function
-    is wrong or undefined are skipped.  One routine for every colour scale and axis limit of the explorers.
+    is wrong or undefined are skipped.  With ``quantile`` (a percentage) that quantile of the |numbers| is
+    used instead of the largest, so that a pole somewhere in the box (w/x² near x = 0) cannot wash out the
+    colours everywhere else.  One routine for every colour scale and axis limit of the explorers.
     """
-    largest = 0.0
+    seen = []
     for point in box_points(box, samples, seed, include):
         try:
             values = np.asarray(measure(state(**point)), dtype=float).ravel()
         except (FunctionError, ShapeError, ValueError, TypeError):
             continue
-        values = values[np.isfinite(values)]
-        if values.size:
-            largest = max(largest, float(np.max(np.abs(values))))
-    return nice_up(margin * largest, floor)
-
-
-class LegacyExplorer(Explorer):
-    """The pre-skeleton protocol (children given, wiring by hand), for the explorers not yet on ``Explorer``.
-
-    Temporary: each widget moves to the skeleton in turn, and this class goes when the last one has.
-    """
-
-    def __init__(self, children=(), **kwargs):
-        widgets.VBox.__init__(self, list(children) + [caption_style()], **kwargs)
+        seen.append(np.abs(values[np.isfinite(values)]))
+    seen = np.concatenate(seen) if seen else np.array([])
+    if seen.size == 0:
+        return float(floor)
+    level = float(np.max(seen)) if quantile is None else float(np.percentile(seen, quantile))
+    return nice_up(margin * level, floor)

@@ -8,106 +8,125 @@ widget draws that copy — one z fanning out into n cells — and the two deriva
 * ∂y/∂z, an n×1 *column* (one input, so one column), not a diagonal matrix: 1 for +, x for ⊗.
 
 ``expansion_state(op, x, z)`` decides everything that is shown (pure; tested without a front end): it
-computes both derivatives numerically with ``mcdl.jacobian`` and compares them with the analytic ones of
-``mcdl.elementwise`` (``ADD_SCALAR``, ``MULTIPLY_SCALAR``, …).  ``expansion_explorer(...)`` is the thin
-view: an op choice, an n slider, a z slider, one slider per entry of x, one live figure and a caption.
-A learner may pass their own y(x, z) — a Python function of a vector x and a number z, or text such as
-``"sin(x)*z"`` — instead of a built-in operator.
+computes both derivatives numerically (``F.jacobian`` of :mod:`mcdl.functions`) and compares them with the
+analytic ones of ``mcdl.elementwise`` (``ADD_SCALAR``, ``MULTIPLY_SCALAR``, …).  ``ExpansionExplorer`` is the
+thin view: an op choice, an n slider, a z slider, one slider per entry of x, one live figure and a caption.
+A learner may pass their own y(x, z) — anything :func:`mcdl.functions.learner_function` accepts for the
+"expansion" signature: a Python function of a vector x and a number z, or text such as ``"sin(x)*z"`` —
+instead of a built-in operator.  Built-in or not, y is evaluated through that one door.
 """
 from __future__ import annotations
 
 import math
-import numbers
+from dataclasses import dataclass, field
 
-import numpy as np
 import ipywidgets as widgets
 import matplotlib as mpl
+import numpy as np
 from matplotlib.collections import PatchCollection
 from matplotlib.colors import to_rgba, to_rgba_array
 from matplotlib.patches import Rectangle
 
 from ..elementwise import OPERATORS, BinaryOp, ScalarExpansion, expand, operator
-from ..numeric import jacobian
+from ..functions import FunctionError, LearnerFunction, learner_function
 from ..plots import COLORS, LiveFigure, MatrixHeatmap, cached_text, subscript
-from ..shapes import ShapeError, as_array, fmt_shape, require_callable
-from .base import LegacyExplorer as Explorer, caption_label, caption_vector, positional_parameters
-from .base import caption_number as _num
+from ..shapes import ShapeError, as_array, fmt_shape
+from ..text import number, vector
+from .base import Explorer, box_points, nice_up, slider
 
-__all__ = ["Expansion", "as_expansion", "expansion_state", "expansion_explorer", "ExpansionExplorer", "MAX_N"]
+__all__ = ["Expansion", "ExpansionState", "expansion_state", "expansion_explorer", "ExpansionExplorer", "MAX_N"]
 
 MAX_N = 5             # the view offers n = 1..5
 _CMAP = mpl.colormaps[MatrixHeatmap.CMAP]              # looked up once: each lookup returns a fresh copy
 _ZERO_RGBA = to_rgba(MatrixHeatmap.ZERO)
 # how the paper names the two derivatives of x ○ 1z
 ANALYTIC_NAMES = {"+": ("I", "1"), "−": ("I", "−1"), "⊗": ("Iz", "x"), "⊘": ("I/z", "−x/z²")}
-ANALYTIC_LATEX = {"+": ("I", r"\vec{1}"), "−": ("I", r"-\vec{1}"), "⊗": ("Iz", r"\mathbf{x}"),
-                  "⊘": (r"\frac{I}{z}", r"-\frac{\mathbf{x}}{z^2}")}
-
-
-def _vec(values) -> str:
-    return caption_vector(values, undefined="undefined")
 
 
 # --------------------------------------------------------------------------------------------------
 # What the learner passes for the operation: a symbol, a ScalarExpansion, or their own y(x, z).
+@dataclass(frozen=True)
 class Expansion:
-    """One scalar-expansion operation y(x, z) in a single calling convention.
+    """One scalar-expansion operation y(x, z): its name and the door it is evaluated through.
 
     ``symbol`` is "+", "−", "⊗", "⊘" for the built-ins (with ``analytic``, the ScalarExpansion of
-    ``mcdl.elementwise`` that knows the exact Jacobians) or "y" for a learner's function; ``label``
-    is how the op is shown; ``forward(x, z)`` maps a vector x (or a batch of them as columns) and a
-    number z to y of x's shape.
+    ``mcdl.elementwise`` that knows the exact Jacobians) or "y" for a learner's function; ``label`` is how
+    the op is shown; ``function`` the :class:`~mcdl.functions.LearnerFunction` of y(x, z).
     """
 
-    def __init__(self, symbol: str, label: str, forward, analytic: ScalarExpansion | None = None):
-        self.symbol, self.label, self.forward, self.analytic = symbol, label, forward, analytic
+    symbol: str
+    label: str
+    function: LearnerFunction
+    analytic: ScalarExpansion | None = None
 
     @property
     def builtin(self) -> bool:
         return self.analytic is not None
 
-    def __repr__(self) -> str:
-        return f"Expansion({self.label!r})"
+
+BUILT_IN = {op.symbol: Expansion(op.symbol, op.symbol, learner_function(op.forward, "expansion",
+                                                                           label=f"y = x {op.symbol} 1z"),
+                                 ScalarExpansion(op))
+            for op in OPERATORS.values()}
 
 
-def _builtin(op: BinaryOp) -> Expansion:
-    return Expansion(op.symbol, op.symbol, op.forward, ScalarExpansion(op))
-
-
-def as_expansion(op) -> Expansion:
-    """Accept "+", "-", "*", "/" (or "⊗", "⊘", "add", "multiply", …), a ``ScalarExpansion`` or ``BinaryOp``
-    of ``mcdl.elementwise``, a Python function y(x, z) of a vector x and a number z, or such a function as
-    text in x and z (``"sin(x)*z"``, parsed safely, never evaluated as Python)."""
+def _expansion(op) -> Expansion:
+    """"+", "-", "*", "/" (or "⊗", "⊘", "add", "multiply", …), a ``ScalarExpansion`` or ``BinaryOp`` of
+    ``mcdl.elementwise``, or the learner's y(x, z) (a function, or text in x and z)."""
     if isinstance(op, Expansion):
         return op
     if isinstance(op, ScalarExpansion):
         op = op.op
     if isinstance(op, BinaryOp):
-        return _builtin(op)
+        return BUILT_IN[op.symbol]
     if isinstance(op, str):
         try:
-            return _builtin(operator(op.strip().lower()))
+            return BUILT_IN[operator(op.strip().lower()).symbol]
         except ValueError:
             pass                        # not an operator's name: the text of a function y(x, z)
-    if isinstance(op, str) or (hasattr(op, "free_symbols") and not callable(op)):
-        from ..symbolic import parse_expression, to_function
-        expr = parse_expression(op, ("x", "z")) if isinstance(op, str) else op
-        func = to_function(expr, ("x", "z"))
-        label = op.strip() if isinstance(op, str) else str(op)
-        return Expansion("y", f"y(x, z) = {label}", func)
-    require_callable(op, "op")
-    counts = positional_parameters(op)
-    if counts is not None and not counts[2] and not (counts[0] <= 2 <= counts[1]):
-        raise TypeError(f"your y should be a function of two arguments, a vector x and a number z "
-                        f"(e.g. lambda x, z: np.sin(x) * z); got a function of {counts[0]} argument"
-                        f"{'s' if counts[0] != 1 else ''}.")
-    name = getattr(op, "__name__", "y")
-    label = "y(x, z)" if name in ("<lambda>", "y") else f"y(x, z) = {name}(x, z)"
-    return Expansion("y", label, op)
+    F = learner_function(op, "expansion")
+    if F.source is not None:
+        label = f"y(x, z) = {F.source.strip() if isinstance(F.source, str) else F.source}"
+    else:
+        name = getattr(op, "__name__", "y")
+        label = "y(x, z)" if name in ("<lambda>", "y") else f"y(x, z) = {name}(x, z)"
+    return Expansion("y", label, F)
 
 
 # --------------------------------------------------------------------------------------------------
 # The pure state function
+@dataclass(frozen=True)
+class ExpansionState:
+    """What the scalar-expansion explorer shows for y = x ○ z.  NaN marks undefined values.
+
+    ones_z: the expanded vector 1z; J_x: ∂y/∂x (n, n) and J_z: ∂y/∂z, an (n, 1) column, numerically;
+    J_x_exact / J_z_exact: from ``mcdl.elementwise``'s ScalarExpansion for the built-in operators (else None);
+    error: the largest gap between numeric and exact (NaN for a learner's y); diagonal: is ∂y/∂x diagonal?;
+    names: how the paper writes the two derivatives, e.g. ("Iz", "x").
+    """
+
+    op: str
+    label: str
+    n: int
+    x: np.ndarray
+    z: float
+    ones_z: np.ndarray
+    y: np.ndarray
+    defined: bool
+    J_x: np.ndarray
+    J_z: np.ndarray
+    J_x_exact: np.ndarray | None = None
+    J_z_exact: np.ndarray | None = None
+    error: float = math.nan
+    diagonal: bool = False
+    names: tuple | None = None
+    caption: str = field(default="", compare=False)
+
+    @property
+    def shapes(self) -> dict:
+        return {"J_x": (self.n, self.n), "J_z": (self.n, 1)}
+
+
 def _as_x(x) -> np.ndarray:
     arr = as_array(x, "x")
     if arr.ndim == 0:
@@ -130,89 +149,44 @@ def _as_z(z) -> float:
     return value
 
 
-def _evaluate(exp: Expansion, x: np.ndarray, z: float) -> np.ndarray:
-    """y = exp(x, z) as a float (n,) array; NaN where undefined; a clear error where y is the wrong kind."""
-    try:
-        with np.errstate(all="ignore"):
-            y = np.asarray(exp.forward(x, z), dtype=float)
-    except ShapeError:
-        raise
-    except (TypeError, IndexError, KeyError, AttributeError, NameError) as err:
-        raise TypeError(f"your y raised {type(err).__name__} when called as y(x, z) with x of shape {x.shape} "
-                        f"and z a number: {err}.") from err
-    except Exception:                   # ZeroDivisionError, a math domain error, ...: undefined here
-        return np.full(x.shape, np.nan)
-    if y.shape != x.shape:
-        raise ShapeError(f"y(x, z) should return a vector of the same length as x, shape {x.shape}; it returned "
-                         f"{fmt_shape(y.shape)}." + (" (A sum over the outputs is chapter 07.)" if y.ndim == 0 else ""))
-    return np.where(np.isfinite(y), y, np.nan)
+def expansion_state(op, x, z) -> ExpansionState:
+    """Everything the scalar-expansion explorer shows for y = x ○ z.
 
-
-def _numeric_jacobians(exp: Expansion, x: np.ndarray, z: float):
-    """∂y/∂x (n, n) and ∂y/∂z (n, 1) by mcdl.jacobian; NaN where y is not differentiable."""
-    n = x.size
-    out = []
-    for f, at, shape in ((lambda v: exp.forward(v, z), x, (n, n)), (lambda s: exp.forward(x, s), z, (n, 1))):
-        try:
-            with np.errstate(all="ignore"):
-                J = jacobian(f, at)
-        except (ValueError, TypeError, ArithmeticError):
-            J = None
-        if J is None or J.shape != shape or not np.all(np.isfinite(J)):
-            J = np.full(shape, np.nan)
-        out.append(J)
-    return out
-
-
-def expansion_state(op, x, z) -> dict:
-    """Everything the scalar-expansion explorer shows for y = x ○ z, as plain values.
-
-    Keys: op (the symbol, or "y" for a learner's function), label, n, x (n,), z, ones_z (the expanded
-    vector 1z, (n,)), y (n,), defined, J_x (∂y/∂x by ``mcdl.jacobian``, (n, n)), J_z (∂y/∂z, an (n, 1)
-    column), J_x_exact and J_z_exact (from ``mcdl.elementwise``'s ScalarExpansion for the built-in
-    operators, else None), error (the largest gap between numeric and exact, NaN for a learner's y),
-    diagonal (is ∂y/∂x diagonal?), names (how the paper writes the two derivatives, e.g. ("Iz", "x")),
-    shapes ({"J_x": (n, n), "J_z": (n, 1)}) and caption.  NaN marks undefined values; nothing warns.
+    ``op``: a built-in operator or the learner's y(x, z) (see the module docstring).  A mistake in the
+    learner's y raises :class:`~mcdl.functions.FunctionError`; where y is undefined the caption says so.
     """
-    exp = as_expansion(op)
+    exp = _expansion(op)
     x, z = _as_x(x), _as_z(z)
     n = x.size
-    state = {"op": exp.symbol, "label": exp.label, "n": n, "x": x, "z": z, "ones_z": expand(z, n),
-             "shapes": {"J_x": (n, n), "J_z": (n, 1)}, "J_x_exact": None, "J_z_exact": None,
-             "error": math.nan, "names": ANALYTIC_NAMES.get(exp.symbol)}
-    y = _evaluate(exp, x, z)
-    J_x, J_z = _numeric_jacobians(exp, x, z)
-    state.update(y=y, J_x=J_x, J_z=J_z, defined=bool(np.all(np.isfinite(y))))
+    F = exp.function
+    y = F(x, z)
+    J_x, J_z = F.jacobian(x, z, wrt="x"), F.jacobian(x, z, wrt="z")
     off = J_x - np.diag(np.diag(J_x))
-    state["diagonal"] = bool(np.all(np.isfinite(J_x)) and np.allclose(off, 0.0, atol=1e-7 * (1 + np.abs(J_x).max())))
-    head = f"op = {exp.symbol},  z = {_num(z)}" if exp.builtin else f"{exp.label},  z = {_num(z)}"
+    values = dict(op=exp.symbol, label=exp.label, n=n, x=x, z=z, ones_z=expand(z, n), y=y,
+                  defined=bool(np.all(np.isfinite(y))), J_x=J_x, J_z=J_z, names=ANALYTIC_NAMES.get(exp.symbol),
+                  diagonal=bool(np.all(np.isfinite(J_x)) and np.allclose(off, 0.0, atol=1e-7 * (1 + np.abs(J_x).max()))))
+    head = f"op = {exp.symbol},  z = {number(z)}" if exp.builtin else f"{exp.label},  z = {number(z)}"
     if exp.builtin:
-        try:
-            state["J_x_exact"] = exp.analytic.jacobian_x(x, z)
-            state["J_z_exact"] = exp.analytic.jacobian_z(x, z)
-        except ZeroDivisionError:
-            state["caption"] = f"{head},  y = x {exp.symbol} 1z is undefined: it divides by z = 0"
-            return state
-        state["error"] = float(max(np.max(np.abs(J_x - state["J_x_exact"])),
-                                   np.max(np.abs(J_z - state["J_z_exact"]))))
-    if not state["defined"]:
-        state["caption"] = f"{head},  y = {_vec(y)}: y is not defined at this x and z"
-        return state
+        if exp.symbol == "⊘" and z == 0:
+            return ExpansionState(**values, caption=f"{head},  y = x {exp.symbol} 1z is undefined: it divides by z = 0")
+        exact_x, exact_z = exp.analytic.jacobian_x(x, z), exp.analytic.jacobian_z(x, z)
+        values.update(J_x_exact=exact_x, J_z_exact=exact_z,
+                      error=float(max(np.max(np.abs(J_x - exact_x)), np.max(np.abs(J_z - exact_z)))))
+    if not values["defined"]:
+        return ExpansionState(**values, caption=f"{head},  y = {vector(y)}: y is not defined at this x and z")
     shape_x, shape_z = f"({n}×{n})", f"({n}×1 column)"
     if exp.builtin:
-        dx, dz = state["names"]
-        state["caption"] = f"{head},  y = {_vec(y)},  ∂y/∂x = {dx} {shape_x},  ∂y/∂z = {dz} {shape_z}"
-        return state
+        dx, dz = values["names"]
+        return ExpansionState(**values, caption=f"{head},  y = {vector(y)},  ∂y/∂x = {dx} {shape_x},  "
+                                                f"∂y/∂z = {dz} {shape_z}")
     if not np.all(np.isfinite(J_x)):
         dx = f"∂y/∂x is undefined here {shape_x}"
-    elif state["diagonal"]:
-        dx = f"∂y/∂x = diag{_vec(np.diag(J_x))[:-1].replace('[', '(')}) {shape_x}"
+    elif values["diagonal"]:
+        dx = f"∂y/∂x = diag({', '.join(number(v) for v in np.diag(J_x))}) {shape_x}"
     else:
         dx = f"∂y/∂x is not diagonal {shape_x}"
-    dz = f"∂y/∂z = {_vec(J_z.ravel())} {shape_z}" if np.all(np.isfinite(J_z)) else \
-        f"∂y/∂z is undefined here {shape_z}"
-    state["caption"] = f"{head},  y = {_vec(y)},  {dx},  {dz}"
-    return state
+    dz = f"∂y/∂z = {vector(J_z)} {shape_z}" if np.all(np.isfinite(J_z)) else f"∂y/∂z is undefined here {shape_z}"
+    return ExpansionState(**values, caption=f"{head},  y = {vector(y)},  {dx},  {dz}")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -225,90 +199,83 @@ def _colours(values, vmax) -> np.ndarray:
     return out
 
 
-def _colour_scale(exp: Expansion, lim: float, rng_seed: int = 0) -> tuple[float, float]:
-    """Fixed colour limits (values, derivatives) from y and its partials over the whole slider box.
+def colour_scale(op, lim: float, samples: int = 40) -> tuple[float, float]:
+    """Fixed colour limits (values, derivatives) over the whole slider box, rounded up (base.nice_up).
 
-    Sampled once (seeded), so a slider move never changes the colours' meaning; the 90th percentile
-    keeps a pole (x ⊘ z near z = 0) from washing everything else out.
+    Sampled once per op at the box's points (base.box_points), so a slider move never changes the colours'
+    meaning.  A percentile, not the largest value: a pole (x ⊘ z near z = 0) must not wash everything else
+    out, and the box's points sit at its corners a third of the time each, so the 60th percentile is about
+    what the typical (uniform) slider position shows.  The slack keeps finite-difference noise on a round 1
+    from pushing the limit to the next round number.
     """
-    rng = np.random.default_rng(rng_seed)
-    X = rng.uniform(-lim, lim, size=(MAX_N, 64))
-    Z = rng.uniform(-lim, lim, size=64)
-    h = 1e-5
-    values, slopes = [np.full(1, lim)], [np.ones(1)]
-    with np.errstate(all="ignore"):
-        for k in range(Z.size):
-            x, z = X[:, k], float(Z[k])
-            try:
-                y = np.asarray(exp.forward(x, z), dtype=float)
-                dx = (np.asarray(exp.forward(x + h, z), dtype=float) - np.asarray(exp.forward(x - h, z), dtype=float)) / (2 * h)
-                dz = (np.asarray(exp.forward(x, z + h), dtype=float) - np.asarray(exp.forward(x, z - h), dtype=float)) / (2 * h)
-            except Exception:
-                continue
-            values.append(np.ravel(y))
-            slopes.extend([np.ravel(dx), np.ravel(dz)])
+    exp = _expansion(op)
+    box = {**{f"x{i}": (-lim, lim) for i in range(1, MAX_N + 1)}, "z": (-lim, lim)}
+    values, slopes = [lim], [1.0]
+    for point in box_points(box, samples):
+        try:
+            s = expansion_state(exp, [point[f"x{i}"] for i in range(1, MAX_N + 1)], point["z"])
+        except (FunctionError, ShapeError):
+            continue
+        values.extend(np.ravel(s.y))
+        slopes.extend(np.diag(s.J_x))
+        slopes.extend(np.ravel(s.J_z))
+
     def scale(parts):
-        a = np.abs(np.concatenate(parts))
+        a = np.abs(np.asarray(parts, dtype=float))
         a = a[np.isfinite(a)]
-        return float(max(np.percentile(a, 90), 1.0)) if a.size else 1.0
+        return nice_up(np.percentile(a, 60) * (1 - 1e-9)) if a.size else 1.0
     return scale(values), scale(slopes)
 
 
 class ExpansionExplorer(Explorer):
-    """The view: op buttons, an n slider, a z slider, one slider per xᵢ; x, z → 1z, y and both Jacobians."""
+    """See scalar expansion y = x ○ z = x ○ 1z and the shapes of its two derivatives (paper §4.3).
 
+    ``op`` is "+", "-", "*" (⊗) or "/" (⊘) — or your own y(x, z): a Python function of a vector x and a
+    number z (``lambda x, z: np.sin(x) * z``) or the same as text (``"sin(x)*z"``), offered beside the four
+    operators.  ``x`` (1 to 5 entries) and ``z`` are where the sliders start; they run over [−lim, lim] in
+    steps of ``step``.  ∂y/∂x stays an n×n diagonal; ∂y/∂z is always one n×1 column.
+    """
+
+    css_class = "mcdl-expansion"
     UNIT = 0.46            # inches per cell
     FONT = 9
 
-    def __init__(self, op="⊗", x=(1.0, 2.0, 3.0), z=2.0, lim: float = 3.0, step: float = 0.1):
+    def __init__(self, op, x=(1.0, 2.0, 3.0), z=2.0, lim: float = 3.0, step: float = 0.1):
         self.lim = float(lim)
         x = _as_x(x)
         if x.size > MAX_N:
             raise ShapeError(f"the explorer shows up to {MAX_N} entries; x has shape {fmt_shape(x.shape)}.")
         z = _as_z(z)
-        chosen = as_expansion(op)
-        self._custom = None if chosen.builtin else chosen
-        options = list(OPERATORS)
-        if self._custom is not None:
-            expansion_state(self._custom, x, z)            # fails fast, and clearly, on a wrong y
-            options.append(self._custom.label)
-        start = chosen.label if self._custom is not None else chosen.symbol
-        style = {"description_width": "initial"}
-        self.op_buttons = widgets.ToggleButtons(options=options, value=start, description="op ○",
-                                                style={"button_width": "auto", **style})
-        self.n_slider = widgets.IntSlider(value=x.size, min=1, max=MAX_N, description="n (size of x)", style=style)
-        clip = lambda v: float(np.clip(round(v / step) * step, -self.lim, self.lim))   # noqa: E731
-        self.z_slider = widgets.FloatSlider(value=clip(z), min=-self.lim, max=self.lim, step=step, description="z",
-                                            readout_format=".2f")
-        defaults = [1.0, 2.0, 3.0, -1.0, 0.5]
-        values = list(x) + defaults[x.size:]
-        self.x_sliders = [widgets.FloatSlider(value=clip(values[i]), min=-self.lim, max=self.lim, step=step,
-                                              description=subscript("x", i + 1), readout_format=".2f")
-                          for i in range(MAX_N)]
-        self.caption = caption_label()
+        chosen = _expansion(op)
+        self.ops = dict(BUILT_IN)
+        if not chosen.builtin:
+            self.ops[chosen.label] = chosen
+        self._scales = {}
+        clip = lambda v: round(v / step) * step                  # noqa: E731  (slider() clips to the range)
+        values = list(x) + [1.0, 2.0, 3.0, -1.0, 0.5][x.size:]
+        controls = {"op": widgets.ToggleButtons(options=list(self.ops), value=chosen.label if not chosen.builtin
+                                                else chosen.symbol, description="op ○",
+                                                style={"button_width": "auto", "description_width": "initial"}),
+                    "n": slider(x.size, 1, MAX_N, 1, "n (size of x)", integer=True)}
+        for i in range(MAX_N):
+            controls[f"x{i + 1}"] = slider(clip(values[i]), -self.lim, self.lim, step, subscript("x", i + 1),
+                                           label_width="")
+        controls["z"] = slider(clip(z), -self.lim, self.lim, step, "z", label_width="")
         self._build_figure()
-        controls = widgets.VBox([self.op_buttons, widgets.HBox([self.n_slider, self.z_slider],
-                                                               layout=widgets.Layout(flex_flow="row wrap")),
-                                 widgets.HBox(self.x_sliders, layout=widgets.Layout(flex_flow="row wrap"))])
-        super().__init__([controls, self.live.canvas, self.caption])
-        self.add_class("mcdl-expansion")
-        self.op_buttons.observe(self._on_structure, names="value")
-        self.n_slider.observe(self._on_structure, names="value")
-        for slider in [self.z_slider] + self.x_sliders:
-            slider.observe(self._on_change, names="value")
-        self._rebuild(draw=False)   # the front end asks for a full draw when it shows the canvas
-        self._apply(self._state())
+        super().__init__(controls, live=self.live, structural=("op", "n"),
+                         rows=["op", ["n", "z"], [f"x{i}" for i in range(1, MAX_N + 1)]])
 
-    # --- state --------------------------------------------------------------------------------------
-    @property
-    def expansion(self) -> Expansion:
-        value = self.op_buttons.value
-        return self._custom if (self._custom is not None and value == self._custom.label) else _builtin(OPERATORS[value])
+    def active(self, name: str) -> bool:
+        return not (name.startswith("x") and int(name[1:]) > self.controls["n"].value)
 
-    def _state(self):
-        n = self.n_slider.value
-        x = [s.value for s in self.x_sliders[:n]]
-        return expansion_state(self.expansion, x, self.z_slider.value)
+    def state(self, op, n, z, **entries):
+        return expansion_state(self.ops[op], [entries[f"x{i}"] for i in range(1, n + 1)], z)
+
+    def scale(self, key: str) -> tuple[float, float]:
+        """The colour limits (values, derivatives) of an op, sampled once."""
+        if key not in self._scales:
+            self._scales[key] = colour_scale(self.ops[key], self.lim)
+        return self._scales[key]
 
     # --- drawing ------------------------------------------------------------------------------------
     def _build_figure(self):
@@ -338,12 +305,13 @@ class ExpansionExplorer(Explorer):
         x1 = x0 + n * u + self._gap2
         self.jz_ax.set_position([x1 / width, (top_row - n * u) / height, u / width, n * u / height])
 
-    def _rebuild(self, draw: bool = True):
-        """n or the op changed: redraw the scenery (flow cells, arrows, heatmap grids, titles) in full."""
-        exp, n = self.expansion, self.n_slider.value
-        for i, slider in enumerate(self.x_sliders):
-            slider.layout.display = None if i < n else "none"
-        self.vmax_values, self.vmax_slopes = _colour_scale(exp, self.lim)
+    def scenery(self, state):
+        """n or the op changed: the scenery (flow cells, arrows, heatmap grids, titles), drawn in full."""
+        key, n = self.controls["op"].value, state.n
+        exp = self.ops[key]
+        for i in range(1, MAX_N + 1):
+            self.controls[f"x{i}"].layout.display = None if i <= n else "none"
+        self.vmax_values, self.vmax_slopes = self.scale(key)
         self._place_heatmaps(n)
         self._draw_flow(exp, n)
         ys = [subscript("y", i + 1) for i in range(n)]
@@ -361,8 +329,6 @@ class ExpansionExplorer(Explorer):
             shape_text = f"{shape[0]}×{shape[1]} {kind}" if n > 1 else f"{shape[0]}×{shape[1]}"
             ax.set_title(f"{title}\n{shape_text}", fontsize=self.FONT + 1, loc="left" if heatmap is self.jx_map
                          else "center", pad=self.FONT + 12, color=COLORS["point"])
-        if draw:
-            self.live.redraw()
 
     def _cell(self, ax, cx, cy):
         """One value cell of the flow panel: a square (collected into one artist later) and its number."""
@@ -422,41 +388,29 @@ class ExpansionExplorer(Explorer):
             text.set_color(COLORS["muted"])
             return
         self._colours[index] = _colours([value], vmax)[0]
-        text.set_text(f"{value:.3g}".replace("-", "−"))
+        text.set_text(number(value, ".3g").replace("-", "−"))
         text.set_color("white" if abs(value) > 0.6 * vmax else "black")
 
-    def _apply(self, state):
-        self.state = state
+    def draw(self, state):
         vmax = self.vmax_values
-        for cell, v in zip(self.x_cells, state["x"]):
+        for cell, v in zip(self.x_cells, state.x):
             self._paint(cell, v, vmax)
-        self._paint(self.z_cell, state["z"], vmax)
-        for cell, v in zip(self.ones_cells, state["ones_z"]):
+        self._paint(self.z_cell, state.z, vmax)
+        for cell, v in zip(self.ones_cells, state.ones_z):
             self._paint(cell, v, vmax)
-        for cell, v in zip(self.y_cells, state["y"]):
+        for cell, v in zip(self.y_cells, state.y):
             self._paint(cell, v, vmax)
         self.squares.set_facecolors(self._colours)
-        self.jx_map.set(state["J_x"])
-        self.jz_map.set(state["J_z"])
-        self.caption.value = state["caption"]
-
-    def _on_change(self, _change=None):
-        if self.n_slider.value and _change is not None and _change["owner"] in self.x_sliders[self.n_slider.value:]:
-            return                      # a hidden entry: nothing shown changes
-        self._apply(self._state())
-        self.live.update()
-
-    def _on_structure(self, _change=None):
-        self._rebuild()
-        self._apply(self._state())
-        self.live.update()
+        self.jx_map.set(state.J_x)
+        self.jz_map.set(state.J_z)
 
 
-def expansion_explorer(op="⊗", x=(1.0, 2.0, 3.0), z: float = 2.0, **kw) -> ExpansionExplorer:
+def expansion_explorer(op="⊗", **options) -> ExpansionExplorer:
     """See scalar expansion y = x ○ z = x ○ 1z and the shapes of its two derivatives (paper §4.3).
 
     ``op`` is "+", "-", "*" (⊗) or "/" (⊘) — or your own y(x, z): a Python function of a vector x and a
-    number z (``lambda x, z: np.sin(x) * z``) or the same as text (``"sin(x)*z"``).  Move z and the
-    entries of x; change n and the op.  ∂y/∂x stays an n×n diagonal; ∂y/∂z is always one n×1 column.
+    number z (``lambda x, z: np.sin(x) * z``) or the same as text (``"sin(x)*z"``).  Options (see
+    :class:`ExpansionExplorer`): ``x`` (the starting vector, 1 to 5 entries), ``z``, ``lim``, ``step``.  Move z
+    and the entries of x; change n and the op.  ∂y/∂x stays an n×n diagonal; ∂y/∂z is always one n×1 column.
     """
-    return ExpansionExplorer(op=op, x=x, z=z, **kw)
+    return ExpansionExplorer(op, **options)

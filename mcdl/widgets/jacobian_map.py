@@ -24,8 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import ipywidgets as widgets
 
-from ..functions import FunctionError, learner_function
-from ..functions import split_components as _split_components  # noqa: F401  (widgets.reduction imports it)
+from ..functions import learner_function
 from ..numeric import jacobian
 from ..plots import COLORS, SUBSCRIPTS, LiveFigure
 from ..shapes import ShapeError, as_point, fmt_shape
