@@ -2,7 +2,7 @@
 #
 #   make lab         set up .venv (first time only), then open the course in JupyterLab
 #   make test        set up, then run every test: unit, widgets, notebooks (nbval + student versions), browser
-#   make quick       the fast tier: unit, state-function and widget tests
+#   make quick       the fast tier: unit and state-function tests
 #
 # Every target installs into .venv when it is missing and reuses it afterwards; a change to
 # pyproject.toml or constraints.txt reinstalls.  Options: make lab PYTHON=python3.12,
@@ -25,7 +25,7 @@ STUDENT_DIR ?= build/student
 help:
 	@echo "make lab        open the course in JupyterLab (sets up .venv the first time)"
 	@echo "make test       run all tests: unit, widgets, notebooks (nbval, student versions), browser"
-	@echo "make quick      the fast tier: unit, state-function and widget tests (no notebooks, no browser)"
+	@echo "make quick      the fast tier: unit and state-function tests (no views, notebooks or browser)"
 	@echo "make notebooks  re-execute every notebook in place (after changing mcdl); then read the diff"
 	@echo "make student    write student versions (solutions removed) to $(STUDENT_DIR)/ [FORCE=1]"
 	@echo "make bench      timings: notebooks, widget updates, memory, Jacobians, training"
@@ -75,9 +75,10 @@ test: $(STAMP)
 	MPLBACKEND=Agg $(PY) -m pytest $(PYTEST_ARGS)
 
 # --- authoring -------------------------------------------------------------------------------------
-# The fast tier while working: everything but the notebook and browser tiers (target: under 30 s on 2 cores).
+# The fast tier while working: the unit and state-function tests; the views, notebooks and browser are
+# make test's (target: under 30 s on 2 cores).
 quick: $(STAMP)
-	MPLBACKEND=Agg $(PY) -m pytest -q --ignore=tests/browser --ignore=tests/test_notebooks.py $(PYTEST_ARGS)
+	MPLBACKEND=Agg $(PY) -m pytest -q -m "not view" --ignore=tests/browser --ignore=tests/test_notebooks.py $(PYTEST_ARGS)
 
 notebooks: $(STAMP)
 	$(PY) tools/run_notebooks.py $(NB)

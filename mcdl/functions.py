@@ -19,7 +19,6 @@ every state function and the checker call.  The policy is the same everywhere:
 """
 from __future__ import annotations
 
-import contextlib
 import inspect
 import math
 import signal
@@ -121,39 +120,79 @@ class _OutOfTime(BaseException):
 
 
 # ==================================================================================================
-# The time budget
+# The time budget, and quiet numerics
 # ==================================================================================================
-_ACTIVE = threading.local()
+_LOCAL = threading.local()          # .armed: a budget's timer is running; .quiet: depth of _Quiet blocks
 
 
 def _on_alarm(signum, frame):
-    raise _OutOfTime()
+    if getattr(_LOCAL, "armed", False):
+        raise _OutOfTime()
 
 
-@contextlib.contextmanager
-def budget(seconds: float | None = None):
-    """Stop the code inside after ``seconds`` (raising :class:`FunctionError` from :meth:`LearnerFunction` calls).
+def _can_alarm() -> bool:
+    """Can a budget use SIGALRM here?  Installs the (inert unless armed) handler the first time it may."""
+    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        return False
+    import _signal                                   # the raw getter: no enum conversion on every call
+    current = _signal.getsignal(signal.SIGALRM)
+    if current is _on_alarm:
+        return True
+    if current not in (signal.SIG_DFL, signal.SIG_IGN, None):
+        return False                                 # someone else's alarm: leave it alone, run unbounded
+    signal.signal(signal.SIGALRM, _on_alarm)
+    return True
 
-    Only the outermost budget counts (nested ones are free); where signals cannot be used (Windows, a thread
-    other than the main one, or a SIGALRM handler of someone else's) the code simply runs unbounded.
+
+class budget:
+    """``with budget(seconds):`` stops the learner's code inside after ``seconds`` (default
+    :data:`BUDGET_SECONDS`, read when the block starts); a :class:`LearnerFunction` call then raises
+    :class:`FunctionError`.
+
+    Only the outermost budget counts (nested ones are free).  Where signals cannot be used (Windows, a thread
+    other than the main one, a SIGALRM handler of someone else's) the code simply runs unbounded.
     """
-    usable = (hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-              and not getattr(_ACTIVE, "on", False))
-    if usable:
-        current = signal.getsignal(signal.SIGALRM)
-        usable = current in (signal.SIG_DFL, signal.SIG_IGN, None, _on_alarm)
-    if not usable:
-        yield
-        return
-    previous = signal.signal(signal.SIGALRM, _on_alarm)
-    _ACTIVE.on = True
-    signal.setitimer(signal.ITIMER_REAL, float(BUDGET_SECONDS if seconds is None else seconds))
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        _ACTIVE.on = False
-        signal.signal(signal.SIGALRM, previous)
+
+    __slots__ = ("seconds", "_armed")
+
+    def __init__(self, seconds: float | None = None):
+        self.seconds, self._armed = seconds, False
+
+    def __enter__(self):
+        if not getattr(_LOCAL, "armed", False) and _can_alarm():
+            _LOCAL.armed = self._armed = True
+            signal.setitimer(signal.ITIMER_REAL, float(BUDGET_SECONDS if self.seconds is None else self.seconds))
+        return self
+
+    def __exit__(self, *exc):
+        if self._armed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            _LOCAL.armed = self._armed = False
+        return False
+
+
+class _Quiet:
+    """numpy's floating-point errors and every warning silenced, set up once for a whole nest of calls."""
+
+    __slots__ = ("_saved", "_warnings")
+
+    def __enter__(self):
+        depth = getattr(_LOCAL, "quiet", 0)
+        _LOCAL.quiet = depth + 1
+        self._saved = None
+        if depth == 0:
+            self._saved = np.seterr(all="ignore")
+            self._warnings = warnings.catch_warnings()
+            self._warnings.__enter__()
+            warnings.simplefilter("ignore")
+        return self
+
+    def __exit__(self, *exc):
+        _LOCAL.quiet -= 1
+        if self._saved is not None:
+            self._warnings.__exit__(*exc)
+            np.seterr(**self._saved)
+        return False
 
 
 # ==================================================================================================
@@ -276,6 +315,9 @@ class LearnerFunction:
                             f"({', '.join(sig.params)}), got {len(args)}.")
         out = []
         for name, kind, value in zip(sig.params, sig.kinds, args):
+            if kind == "scalar" and type(value) is float:            # immutable: nothing to copy
+                out.append(value)
+                continue
             value = np.array(value, dtype=float)                       # a private copy, always
             if kind == "scalar":
                 if value.size != 1:
@@ -300,15 +342,14 @@ class LearnerFunction:
                              where, cause)
 
     def _invoke(self, args):
-        """The learner's callable on private copies, quietly (no numpy warnings); exceptions pass through."""
+        """The learner's callable, quietly (no numpy warnings); exceptions pass through.
+
+        ``args`` are already private (copied by the caller: __call__, sample, columns)."""
         if self.vector_call:                         # f(v) for f(x, y, ...): one vector of all the numbers
-            call_args = (np.array(args, dtype=float) if all(np.ndim(a) == 0 for a in args)
-                         else np.stack(np.broadcast_arrays(*args)).astype(float),)
-        else:
-            call_args = tuple(np.array(a, dtype=float) if np.ndim(a) else float(a) for a in args)
-        with np.errstate(all="ignore"), warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return self._call(*call_args)
+            args = (np.array(args, dtype=float) if all(np.ndim(a) == 0 for a in args)
+                    else np.stack(np.broadcast_arrays(*args)).astype(float),)
+        with _Quiet():
+            return self._call(*args)
 
     def _guarded(self, args):
         """_invoke under the time budget, with the policy: (raw result, or None where undefined).
@@ -433,12 +474,12 @@ class LearnerFunction:
                 self._vectorised = Z is not None
             if Z is not None:
                 return np.where(np.isfinite(Z), Z, np.nan)
-        flat = [a.ravel() for a in arrays]
-        with budget(2 * BUDGET_SECONDS):
+        flat = [a.ravel().tolist() for a in arrays]                   # Python floats: nothing to copy
+        with budget(2 * BUDGET_SECONDS), _Quiet():
             try:
                 values = [self(*point) for point in zip(*flat)]
             except _OutOfTime:
-                raise self.mistake(f"took more than {2 * BUDGET_SECONDS:g} s for {flat[0].size} points and was "
+                raise self.mistake(f"took more than {2 * BUDGET_SECONDS:g} s for {len(flat[0])} points and was "
                                    "stopped") from None
         return np.array(values, dtype=float).reshape(shape)
 
@@ -452,7 +493,7 @@ class LearnerFunction:
         sig = self.signature
         if sig.kinds != ("vector",) or sig.output == "scalar":
             raise TypeError(f"columns() is for a function of one vector returning a vector, not {sig.form}")
-        V = np.asarray(V, dtype=float)
+        V = np.array(V, dtype=float)                         # a private copy
         N = V.shape[1]
         m = self._expected_length([V[:, 0]]) or V.shape[0]
 
@@ -520,8 +561,7 @@ class LearnerFunction:
                 return np.full(m, np.nan)
 
         try:
-            with np.errstate(all="ignore"), warnings.catch_warnings():
-                warnings.simplefilter("ignore")
+            with _Quiet():
                 J = numeric_jacobian(of, at, batch=False)
         except (ValueError, ArithmeticError):
             J = np.full((m, at.size), np.nan)

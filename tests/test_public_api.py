@@ -74,6 +74,7 @@ def test_every_explorer_of_the_registry_is_exported_and_nothing_else_looks_like_
         assert callable(entry.state_function())
 
 
+@pytest.mark.view
 @pytest.mark.parametrize("name", sorted(EXPLORERS))
 def test_explorer_keeps_the_widget_contract(name):
     entry = EXPLORERS[name]
@@ -92,6 +93,7 @@ def test_explorer_keeps_the_widget_contract(name):
         assert "text/html" in bundle                     # the shape explorer's picture is HTML, not a figure
 
 
+@pytest.mark.view
 @pytest.mark.parametrize("name", sorted(EXPLORERS))
 def test_every_named_control_moves_over_its_range_cleanly(name):
     entry = EXPLORERS[name]
@@ -115,6 +117,7 @@ def test_every_named_control_moves_over_its_range_cleanly(name):
                 assert "nan" not in widget.caption.value.lower(), (control_name, value, widget.caption.value)
 
 
+@pytest.mark.view
 @pytest.mark.parametrize("name", sorted(n for n in EXPLORERS if EXPLORERS[n].signature))
 def test_the_learner_s_trouble_is_handled_the_same_way_everywhere(name):
     entry = EXPLORERS[name]

@@ -229,6 +229,7 @@ def test_colour_limits_suit_the_operator():
 
 
 # --- the view -------------------------------------------------------------------------------------------------
+@pytest.mark.view
 def test_view_drive_every_kind_of_control():
     widget = elementwise_explorer()
     c = widget.controls
@@ -260,6 +261,7 @@ def test_view_drive_every_kind_of_control():
     assert widget.heat_x.vmax == vmax and widget.heat_x.image.get_clim() == (-vmax, vmax)
 
 
+@pytest.mark.view
 def test_view_a_learner_function_that_only_fits_one_length_says_so_and_recovers():
     widget = elementwise_explorer(lambda w, x: np.array([w[0] * x[0], w[1] * x[1], w[2] * x[2]]))
     c = widget.controls

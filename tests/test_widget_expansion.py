@@ -182,6 +182,7 @@ def test_colour_scales_are_round_and_a_pole_does_not_set_them():
 
 
 # --- the view ------------------------------------------------------------------------------------------
+@pytest.mark.view
 def test_view_drive_every_kind_of_control():
     w = expansion_explorer("*", x=(1.0, 2.0, 3.0), z=2.0)
     c = w.controls
@@ -216,6 +217,7 @@ def test_view_drive_every_kind_of_control():
     assert len(w.y_cells) == 2 and [t.get_text() for _, t in w.y_cells] == ["–", "–"]
 
 
+@pytest.mark.view
 def test_view_offers_a_learner_function_beside_the_operators_and_reports_its_bug_in_the_caption():
     def wave(x, z):
         if z < -2:

@@ -108,7 +108,7 @@ def test_state_over_the_whole_slider_box_is_clean(f, xlim, ylim):
     F = learner_function(f, "surface")               # as the view passes it: text is parsed once
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        for x in np.linspace(*xlim, 25):
+        for x in np.linspace(*xlim, 19):
             for y in np.linspace(*ylim, 9):
                 s = slice_state(F, x, y, xlim, ylim, num=51)
                 assert s.caption.startswith(f"x = {x:.2f},  y = {y:.2f},".replace("-0.00", "0.00")), s.caption
@@ -118,6 +118,7 @@ def test_state_over_the_whole_slider_box_is_clean(f, xlim, ylim):
 
 
 # --- the view: one short drive ------------------------------------------------------------------------
+@pytest.mark.view
 def test_view_moves_the_point_the_cuts_and_the_slices_by_blitting():
     w = slice_explorer(paper, x0=1.0, y0=2.0)
     assert list(w.controls) == ["x0", "y0"] and "mcdl-slices" in w._dom_classes
@@ -149,6 +150,7 @@ def test_view_moves_the_point_the_cuts_and_the_slices_by_blitting():
     assert [ax.get_ylim() for ax in (w.ax_x, w.ax_y)] + [w.ax_map.get_xlim(), w.ax_map.get_ylim()] == limits
 
 
+@pytest.mark.view
 def test_view_outside_the_domain_hides_the_points_and_clips_the_start_onto_the_sliders():
     w = slice_explorer(lambda x, y: np.log(x * y), x0=10.0, y0=-10.0, xlim=(-2, 3), ylim=(-2, 3))
     assert (w.controls["x0"].value, w.controls["y0"].value) == (3.0, -2.0)

@@ -191,6 +191,7 @@ def test_a_rounded_negative_zero_is_printed_as_zero():
 
 
 # --- the view ---------------------------------------------------------------------------------------------
+@pytest.mark.view
 def test_view_drive_every_kind_of_control():
     w = sum_explorer(case="cyclic")
     c = w.controls
@@ -226,6 +227,7 @@ def test_view_drive_every_kind_of_control():
     assert "∂y/∂w = xᵀ = [1.00, -1.00, 3.00]" in w.note.value
 
 
+@pytest.mark.view
 def test_view_reports_a_learner_function_that_fails_for_some_n_and_recovers():
     w = sum_explorer(lambda v: v * v[2])                       # needs at least 3 entries
     c = w.controls
@@ -240,6 +242,7 @@ def test_view_reports_a_learner_function_that_fails_for_some_n_and_recovers():
     assert w.jac_map.shape == (4, 4) and len(w.bars) == 5
 
 
+@pytest.mark.view
 def test_view_a_learner_function_whose_output_size_changes_rebuilds_the_figure():
     w = sum_explorer(lambda v: v[: 2 if v[0] > 0 else 3])
     assert w.jac_map.shape == (2, 3) and len(w.bars) == 3
@@ -247,6 +250,7 @@ def test_view_a_learner_function_whose_output_size_changes_rebuilds_the_figure()
     assert w.jac_map.shape == (3, 3) and len(w.bars) == 4 and w.current.m == 3
 
 
+@pytest.mark.view
 def test_view_with_a_restricted_domain_says_not_defined():
     w = sum_explorer(lambda v: np.log(v + 1) + np.sqrt(v))
     with warnings.catch_warnings():

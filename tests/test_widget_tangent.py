@@ -62,6 +62,7 @@ def test_state_over_the_whole_slider_range_is_clean(f, xlim):
                 assert "nan" not in s.caption.lower()
 
 
+@pytest.mark.view
 def test_view_moves_the_tangent_line_and_point_and_every_control_is_named():
     w = tangent_explorer(cubic, x0=0.0)
     assert set(w.controls) == {"x", "h"} and "mcdl-control-x" in w.controls["x"]._dom_classes
