@@ -10,11 +10,18 @@ browser.  A full redraw happens only when the scenery changes (e.g. new limits) 
 from __future__ import annotations
 
 import io
+import struct
 import types
 import warnings
+import zlib
 
 import numpy as np
 from matplotlib.colors import Normalize
+
+try:                                    # ISA-L's deflate: the same zlib stream, ~10× faster at level 1
+    from isal.isal_zlib import compress as _deflate
+except ImportError:                     # (a conda install without python-isal): the standard library's
+    from zlib import compress as _deflate
 from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
 from matplotlib.text import Text
@@ -95,14 +102,31 @@ def _ipympl():
 _WEBAGG_STATE = ("_png_is_old", "_force_full", "_last_buff", "set_image_mode", "get_renderer")
 
 
-def _diff_image(canvas):
-    """matplotlib's ``FigureCanvasWebAggCore.get_diff_image`` with one change: zlib level 1, not 6.
+def png_rgba(pixels: np.ndarray, level: int = 1) -> bytes:
+    """An (h, w, 4) uint8 RGBA array as PNG bytes: no row filter, zlib at ``level``.
 
-    A diff frame is mostly zeros (only the moving artists' pixels differ), so level 1 compresses it
-    nearly as well at about half the cost; encoding was 60 % of a widget update.
+    A diff frame is mostly zeros (only the moving artists' pixels differ), which deflate squeezes well without
+    PNG's row filters.  Measured on a 577×345 frame: PIL's encoder 2.8 ms, this with the standard zlib 1.5 ms,
+    with ISA-L's deflate (``isal``, used when installed) 0.2 ms.
     """
-    from PIL import Image
+    h, w = pixels.shape[:2]
+    rows = np.empty((h, 4 * w + 1), dtype=np.uint8)
+    rows[:, 0] = 0                                            # filter type 0 (None) for every row
+    rows[:, 1:] = pixels.reshape(h, 4 * w)
+    data = _deflate(rows.data, level)
 
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    header = struct.pack(">IIBBBBB", w, h, 8, 6, 0, 0, 0)      # 8-bit RGBA, no interlace
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", data) + chunk(b"IEND", b"")
+
+
+def _diff_image(canvas):
+    """matplotlib's ``FigureCanvasWebAggCore.get_diff_image`` with a faster encoder (:func:`png_rgba`, zlib 1).
+
+    Encoding was 60 % of a widget update with matplotlib's zlib level 6.
+    """
     if not canvas._png_is_old:
         return None
     pixels = np.asarray(canvas.get_renderer().buffer_rgba())
@@ -116,9 +140,7 @@ def _diff_image(canvas):
     canvas._last_buff = buff.copy()
     canvas._force_full = False
     canvas._png_is_old = False
-    with io.BytesIO() as png:
-        Image.fromarray(output.view(np.uint8).reshape((*output.shape, 4))).save(png, format="png", compress_level=1)
-        return png.getvalue()
+    return png_rgba(output.view(np.uint8).reshape((*output.shape, 4)))
 
 
 def fast_frames(canvas) -> bool:

@@ -23,7 +23,7 @@ PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 ENVIRONMENT = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
 LOCK_TEXT = (ROOT / "constraints.txt").read_text(encoding="utf-8")
 
-PYPI_TO_CONDA = {}  # every runtime dependency has the same name on conda-forge; add exceptions here
+PYPI_TO_CONDA = {"isal": "python-isal"}  # the runtime dependencies whose conda-forge name differs
 
 
 def requirements(texts):
@@ -74,7 +74,7 @@ def test_environment_yml_is_thin_and_conda_forge():
 
 
 def test_environment_yml_python_satisfies_requires_python():
-    (python,) = [e for e in ENVIRONMENT["dependencies"] if isinstance(e, str) and e.startswith("python")]
+    (python,) = [e for e in ENVIRONMENT["dependencies"] if isinstance(e, str) and re.match(r"python\s*=", e)]
     version = re.fullmatch(r"python\s*=\s*([\d.]+)", python)[1]
     from packaging.specifiers import SpecifierSet
     assert SpecifierSet(PYPROJECT["requires-python"]).contains(version + ".0")

@@ -161,3 +161,19 @@ def test_the_first_blit_after_a_redraw_ships_a_full_frame_then_diffs_again():
         live.update()
         modes.append(live.canvas._current_image_mode)
     assert modes == ["full", "diff"]
+
+
+def test_png_frames_decode_to_exactly_their_pixels_with_either_deflate(monkeypatch):
+    import io
+    import zlib
+
+    from PIL import Image
+
+    from mcdl import plots
+    rng = np.random.default_rng(0)
+    pixels = np.zeros((37, 53, 4), dtype=np.uint8)
+    pixels[5:9, 3:40] = rng.integers(0, 256, size=(4, 37, 4))          # a diff frame: mostly zeros
+    for deflate in (plots._deflate, zlib.compress):
+        monkeypatch.setattr(plots, "_deflate", deflate)
+        back = np.asarray(Image.open(io.BytesIO(plots.png_rgba(pixels))).convert("RGBA"))
+        np.testing.assert_array_equal(back, pixels)

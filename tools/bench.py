@@ -82,6 +82,8 @@ def _sweep(control, n: int = 61):
         return (values * 4)[:max(len(values), 12)]
     if isinstance(control.value, int) and not isinstance(control.value, bool):
         return list(range(control.min, control.max + 1)) * 4
+    if hasattr(control, "base"):                            # a FloatLogSlider: min and max are exponents
+        return [float(control.base ** e) for e in np.linspace(control.min, control.max, n)]
     return [round(float(v), 4) for v in np.linspace(control.min, control.max, n)]
 
 
@@ -93,12 +95,21 @@ def bench_widgets():
     results = []
     for name, entry in EXPLORERS.items():
         widget = entry.build()
-        for control_name in entry.controls:
+        for control_name in sorted(entry.controls, key=lambda c: c in widget.structural):  # plain moves first
+            if control_name in widget.structural:
+                widget = entry.build()                      # each structural sweep from the start
             if not widget.active(control_name):
                 continue
             control = widget.controls[control_name]
             kind = "structural: rebuild + full redraw" if control_name in widget.structural else "blit"
             results.append((f"{name}: {control_name} ({kind})",
+                            *latency(lambda v, c=control: setattr(c, "value", v), _sweep(control))))
+        if "n" in widget.controls:                           # the largest n: the most numbers on the figure
+            widget = entry.build()
+            widget.controls["n"].value = widget.controls["n"].max
+            first = next(c for c in entry.controls if c not in widget.structural and widget.active(c))
+            control = widget.controls[first]
+            results.append((f"{name}: {first} at n = {widget.controls['n'].max} (blit)",
                             *latency(lambda v, c=control: setattr(c, "value", v), _sweep(control))))
     s = mcdl.stepper("log(sin(x**3)**2)")
 

@@ -115,10 +115,10 @@ class Explorer(widgets.VBox):
             self.scenery(state)
         self.draw(state)
         self._set_hidden(False)
-        self.caption.value = state.caption
-        if self.live is not None and not initial:
+        if self.live is not None and not initial:      # the pixels first: the caption is the "done" signal
             self.live.redraw() if rebuild else self.live.update()
-        # at the start no draw: the front end asks for a full one when it shows the canvas
+        # (at the start no draw: the front end asks for a full one when it shows the canvas)
+        self.caption.value = state.caption
 
     def _show_mistake(self, err: FunctionError):
         self.state_value = None
