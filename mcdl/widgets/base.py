@@ -16,6 +16,7 @@ state — the same in every explorer.
 from __future__ import annotations
 
 import base64
+import inspect
 import math
 
 import ipywidgets as widgets
@@ -149,6 +150,21 @@ class Explorer(widgets.VBox):
         if self.live is not None:
             bundle["image/png"] = base64.b64encode(self.live.png()).decode("ascii")
         return bundle
+
+
+def factory_of(cls):
+    """Decorate a thin factory (``def tangent_explorer(f, **options)``) with the signature of ``cls``.
+
+    Each default is written once, in the class; ``help(mcdl.tangent_explorer)`` and a notebook's tab
+    completion still show every option with its default.
+    """
+    def decorate(factory):
+        own = inspect.signature(factory)
+        given = {p.name: p for p in own.parameters.values() if p.kind is not p.VAR_KEYWORD}
+        params = [given.get(p.name, p) for p in list(inspect.signature(cls.__init__).parameters.values())[1:]]
+        factory.__signature__ = own.replace(parameters=params, return_annotation=cls)
+        return factory
+    return decorate
 
 
 # ==================================================================================================

@@ -32,7 +32,7 @@ from ..functions import FunctionError, LearnerFunction, learner_function, round_
 from ..plots import LiveFigure, MatrixHeatmap, subscript
 from ..shapes import ShapeError, as_vector, fmt_shape
 from ..text import number, vector
-from .base import Explorer, box_points, nice_up, slider
+from .base import Explorer, box_points, factory_of, nice_up, slider
 
 __all__ = ["Operator", "OPERATORS", "ElementwiseState", "elementwise_state", "elementwise_explorer",
            "ElementwiseExplorer"]
@@ -354,6 +354,7 @@ class ElementwiseExplorer(Explorer):
         self.heat_x.set(state.J_x)
 
 
+@factory_of(ElementwiseExplorer)
 def elementwise_explorer(f=None, **options) -> ElementwiseExplorer:
     """Explore the Jacobians of element-wise operations y = w ○ x (paper §4.2).
 

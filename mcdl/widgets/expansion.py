@@ -32,7 +32,7 @@ from ..functions import FunctionError, LearnerFunction, learner_function
 from ..plots import COLORS, LiveFigure, MatrixHeatmap, cached_text, subscript
 from ..shapes import ShapeError, as_array, fmt_shape
 from ..text import number, vector
-from .base import Explorer, box_points, nice_up, slider
+from .base import Explorer, box_points, factory_of, nice_up, slider
 
 __all__ = ["Expansion", "ExpansionState", "expansion_state", "expansion_explorer", "ExpansionExplorer", "MAX_N"]
 
@@ -405,6 +405,7 @@ class ExpansionExplorer(Explorer):
         self.jz_map.set(state.J_z)
 
 
+@factory_of(ExpansionExplorer)
 def expansion_explorer(op="⊗", **options) -> ExpansionExplorer:
     """See scalar expansion y = x ○ z = x ○ 1z and the shapes of its two derivatives (paper §4.3).
 

@@ -25,7 +25,7 @@ from ..functions import learner_function, round_off_to_zero
 from ..numeric import derivative
 from ..plots import COLORS, LiveFigure
 from ..text import number
-from .base import Explorer, fixed_scale, slider
+from .base import Explorer, factory_of, fixed_scale, slider
 
 __all__ = ["GradientField", "sample_field", "draw_contours", "GradientState", "gradient_state", "gradient_explorer",
            "GradientExplorer", "arrow_length"]
@@ -305,6 +305,7 @@ class GradientExplorer(Explorer):
         self.peak_dot.set_data([state.steepest] if finite else [], [state.norm] if finite else [])
 
 
+@factory_of(GradientExplorer)
 def gradient_explorer(f, *args, **kw) -> GradientExplorer:
     """Explore the gradient of any f: R² → R on its contour map (paper §3–4).
 

@@ -29,7 +29,7 @@ from ..numeric import jacobian
 from ..plots import COLORS, SUBSCRIPTS, LiveFigure
 from ..shapes import ShapeError, as_point, fmt_shape
 from ..text import number, vector
-from .base import Explorer, fixed_scale, slider
+from .base import Explorer, factory_of, fixed_scale, slider
 
 __all__ = ["ShapeState", "shape_state", "shape_html", "shape_explorer", "ShapeExplorer",
            "JacobianMapState", "jacobian_map_state", "jacobian_map", "JacobianMap"]
@@ -205,6 +205,7 @@ class ShapeExplorer(Explorer):
         return bundle
 
 
+@factory_of(ShapeExplorer)
 def shape_explorer(*args, **kw) -> ShapeExplorer:
     """Explore the shape of ∂f/∂x for f with m outputs and n inputs (paper §4.1, numerator layout).
 
@@ -408,6 +409,7 @@ class JacobianMap(Explorer):
         self.side.value = _columns_html(state)
 
 
+@factory_of(JacobianMap)
 def jacobian_map(f, *args, **kw) -> JacobianMap:
     """See the Jacobian of any f: R² → R² as the linear map that f looks like near x (paper §4).
 

@@ -22,7 +22,7 @@ from ..functions import learner_function
 from ..plots import COLORS, LiveFigure, nice_ylim
 from ..shapes import ShapeError
 from ..text import number
-from .base import Explorer, slider
+from .base import Explorer, factory_of, slider
 
 __all__ = ["SliceState", "slice_state", "slice_explorer", "SliceExplorer"]
 
@@ -206,6 +206,7 @@ class SliceExplorer(Explorer):
         self.y_point.set_data([y0] if state.defined else [], value)
 
 
+@factory_of(SliceExplorer)
 def slice_explorer(f, *args, **kw) -> SliceExplorer:
     """Explore the partial derivatives of any f(x, y) as slopes of slices (paper §3).
 

@@ -32,7 +32,7 @@ from ..functions import FunctionError, LearnerFunction, learner_function, round_
 from ..plots import COLORS, LiveFigure, MatrixHeatmap, cached_text, subscript
 from ..shapes import ShapeError, as_array, as_scalar, as_vector, fmt_shape
 from ..text import number, vector
-from .base import Explorer, box_points, nice_up, slider
+from .base import Explorer, box_points, factory_of, nice_up, slider
 
 __all__ = ["SumCase", "CASES", "SumState", "sum_state", "sum_explorer", "SumExplorer"]
 
@@ -408,6 +408,7 @@ class SumExplorer(Explorer):
         self.note.value = f'<div style="font-size:13px;color:#333">{" &nbsp;·&nbsp; ".join(extra)}</div>'
 
 
+@factory_of(SumExplorer)
 def sum_explorer(f=None, **options) -> SumExplorer:
     """Explore y = sum(f(x)) and its gradient ∂y/∂x, the 1×n row of column sums of f's Jacobian (paper §4.4).
 

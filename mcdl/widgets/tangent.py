@@ -14,7 +14,7 @@ import numpy as np
 from ..functions import learner_function
 from ..plots import COLORS, LiveFigure, nice_ylim
 from ..text import number
-from .base import Explorer, slider
+from .base import Explorer, factory_of, slider
 
 _EMPTY = (np.array([]), np.array([]))
 
@@ -111,10 +111,12 @@ class TangentExplorer(Explorer):
         self.point.set_data(*(([state.x0], [state.y0]) if state.defined else ([], [])))
 
 
-def tangent_explorer(f, x0: float = 1.0, xlim=(-3.0, 3.0), h: float = 0.5, label: str = "f(x)", **kw) -> TangentExplorer:
+@factory_of(TangentExplorer)
+def tangent_explorer(f, **options) -> TangentExplorer:
     """Explore the derivative of any f: R → R as the slope of its tangent line (paper §2).
 
     ``f`` is a Python function (``np.sin``, ``lambda x: x**3``) or an expression as text (``"x**3"``).
-    Drag x to move along the curve; drag h to watch the secant slope approach the derivative.
+    Drag x to move along the curve; drag h to watch the secant slope approach the derivative.  Options:
+    ``x0`` and ``h`` (where the sliders start), ``xlim`` (the window), ``label`` (the curve's legend).
     """
-    return TangentExplorer(f, x0=x0, xlim=xlim, h=h, label=label, **kw)
+    return TangentExplorer(f, **options)
