@@ -26,6 +26,8 @@ from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
 from matplotlib.text import Text
 
+from .text import number
+
 # One palette for the whole course (colour-blind safe: Okabe–Ito).
 COLORS = {
     "curve": "#0072B2",
@@ -399,7 +401,7 @@ class MatrixHeatmap:
     CMAP = "RdBu_r"
     ZERO = "#eeeeee"
 
-    def __init__(self, ax, shape, *, vmax: float = 1.0, title: str | None = None, fmt: str = "{:.2f}",
+    def __init__(self, ax, shape, *, vmax: float = 1.0, title: str | None = None, fmt: str = ".2f",
                  row_labels=None, col_labels=None, live: "LiveFigure | None" = None, fontsize: float = 9):
         self.ax, self.live, self.fmt, self.vmax, self.fontsize = ax, live, fmt, float(vmax), fontsize
         self.title = title
@@ -461,5 +463,5 @@ class MatrixHeatmap:
                 text.set_text("0")
                 text.set_color(COLORS["muted"])
             else:
-                text.set_text(self.fmt.format(v).replace("-", "−"))
+                text.set_text(number(v, self.fmt).replace("-", "−"))        # a rounded −0 shows as 0
                 text.set_color("white" if abs(v) > 0.6 * self.vmax else "black")

@@ -90,3 +90,8 @@ def clip(text: str, limit: int = 40) -> str:
 def point(names, values) -> str:
     """'x = 1.0, y = 2.0' — a point as a message names it (vectors print as lists)."""
     return ", ".join(f"{name} = {short(value)}" for name, value in zip(names, values))
+
+
+def entries(M, fmt: str = "g") -> list:
+    """A number, vector or matrix as rows of text for :func:`bmatrix`: [['12', '3'], ['2', '1024']] (no '-0')."""
+    return [[format(round(float(v), 6) + 0.0, fmt) for v in row] for row in np.atleast_2d(np.asarray(M, dtype=float))]

@@ -318,8 +318,8 @@ class ElementwiseExplorer(Explorer):
                                                                  wspace=0.3))
         self.title = live.figure.text(0.5, 0.975, "", fontsize=12, ha="center", va="top")
         self.note = live.figure.text(0.5, 0.905, "", fontsize=8, color="#666666", ha="center", va="top")
-        self.heat_w = MatrixHeatmap(live.axes[0, 0], (1, 1), title="∂y/∂w", fmt="{:.3g}", live=live)
-        self.heat_x = MatrixHeatmap(live.axes[0, 1], (1, 1), title="∂y/∂x", fmt="{:.3g}", live=live)
+        self.heat_w = MatrixHeatmap(live.axes[0, 0], (1, 1), title="∂y/∂w", fmt=".3g", live=live)
+        self.heat_x = MatrixHeatmap(live.axes[0, 1], (1, 1), title="∂y/∂x", fmt=".3g", live=live)
         super().__init__(controls, live=live, structural=("op", "n"),
                          rows=[["op", "n"], widgets.HBox([self.w_box, self.x_box],
                                                           layout=widgets.Layout(flex_flow="row wrap"))])

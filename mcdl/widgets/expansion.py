@@ -291,8 +291,8 @@ class ExpansionExplorer(Explorer):
         self.flow_ax.set_position([left / width, bottom / height, self._flow_w * u / width, MAX_N * u / height])
         self.flow_ax.set_axis_off()
         self._flow_animated = []
-        self.jx_map = MatrixHeatmap(self.jx_ax, (1, 1), live=self.live, fmt="{:.3g}", fontsize=self.FONT)
-        self.jz_map = MatrixHeatmap(self.jz_ax, (1, 1), live=self.live, fmt="{:.3g}", fontsize=self.FONT)
+        self.jx_map = MatrixHeatmap(self.jx_ax, (1, 1), live=self.live, fmt=".3g", fontsize=self.FONT)
+        self.jz_map = MatrixHeatmap(self.jz_ax, (1, 1), live=self.live, fmt=".3g", fontsize=self.FONT)
         self.live.canvas.layout.flex = "0 0 auto"
 
     def _place_heatmaps(self, n: int):

@@ -163,7 +163,7 @@ def gradient_state(f, x0: float, y0: float, theta: float = 45.0, xlim=(-3.0, 3.0
                              caption=f"{head},  ∇f is undefined here (f is not smooth, or not defined on both sides)")
     grad = round_off_to_zero(grad, scale=typical)
     norm = float(np.hypot(*grad))
-    directional = float(grad @ u)
+    directional = float(round_off_to_zero([grad @ u], scale=norm)[0])    # u ⊥ ∇f: 0, not 1e-11 of noise
     common = dict(value=value, grad=grad, norm=norm, directional=directional, arrow_u=arrow_u,
                   curve=(THETAS, grad[0] * _COS + grad[1] * _SIN))          # ∇f·u(θ) for every θ of the panel
     rate = f"θ = {number(theta, '.0f')}°,  ∇f·u = {number(directional, _format_of(directional))}"

@@ -337,7 +337,7 @@ class SumExplorer(Explorer):
         self.grid.set_height_ratios([max(m, 1) + 0.9, 1.9])
         small = n >= 4 or m >= 4
         for heatmap in (self.jac_map, self.row_map):
-            heatmap.fmt, heatmap.fontsize = ("{:.1f}", 7) if small else ("{:.2f}", 8)
+            heatmap.fmt, heatmap.fontsize = (".1f", 7) if small else (".2f", 8)
         self.jac_map.reset((m, n), row_labels=[subscript("f", i + 1) for i in range(m)], col_labels=xs)
         self.row_map.reset((1, n), row_labels=["y"], col_labels=xs)
         self._align_heatmaps(m, n)
