@@ -192,17 +192,6 @@ def press(page, handle, key, times):
         page.keyboard.press(key)
 
 
-def move_and_wait(page, explorer, slider, key, times, caption_text, canvas):
-    """Move slider `slider` of `explorer`, wait for the caption to report the new state, then for the
-    explorer's figure (canvas index `canvas`) to change."""
-    from playwright.sync_api import expect
-
-    before = page.evaluate(CANVAS_JS, canvas)
-    press(page, explorer.locator(".widget-slider .noUi-handle").nth(slider), key, times)
-    expect(explorer.locator(".mcdl-caption")).to_contain_text(caption_text)
-    page.wait_for_function(f"(b) => ({CANVAS_JS})({canvas}) !== b", arg=before)
-
-
 def control(explorer, name):
     """A control of an explorer found by its name (the CSS class mcdl-control-<name>), not its position."""
     return explorer.locator(f".mcdl-control-{name}").first
