@@ -95,7 +95,7 @@ def test_every_case_over_the_whole_slider_range_follows_the_paper_s_rule(key):
                 x[rng.integers(n)] = v
                 p = {"z": v} if case.param == "z" else {"w": np.round(rng.uniform(-3, 3, n), 1)} \
                     if case.param == "w" else {}
-                s = sum_state(case, x, **p)
+                s = sum_state(case, x, **p, check=True)
                 assert s.defined and clean(s.caption) and s.caption.startswith("x = [")
                 np.testing.assert_allclose(s.grad[0], RULES[key](x, next(iter(p.values()), None)), atol=1e-7)
                 np.testing.assert_allclose(s.grad, s.J.sum(axis=0, keepdims=True))      # the column sums
@@ -119,7 +119,7 @@ def test_times_sum_jacobian():
 
 def test_square_gradient_checks_against_y_itself():
     x = np.array([-1.5, 0.0, 2.0])
-    s = sum_state(CASES["square"], x)
+    s = sum_state(CASES["square"], x, check=True)
     np.testing.assert_allclose(s.grad_check, mcdl.jacobian(lambda v: np.sum(v ** 2), x), atol=1e-9)
     assert s.diagonal and s.J[0, 1] == 0.0                                 # round-off shown as an exact zero
 
@@ -274,3 +274,8 @@ def test_a_learner_function_that_changes_its_argument_leaves_the_sliders_alone()
 
 def test_public_name_loads_lazily_from_mcdl():
     assert mcdl.sum_explorer is sum_explorer
+
+
+def test_the_self_check_is_left_out_unless_asked_for():
+    s = sum_state(CASES["cyclic"], X)                      # what the explorer computes on every move
+    assert np.all(np.isnan(s.grad_check)) and math.isnan(s.check_error) and s.defined

@@ -126,12 +126,14 @@ def _door(f, param):
     return learner_function(f, "vector")
 
 
-def sum_state(f, x, z=None, w=None) -> SumState:
+def sum_state(f, x, z=None, w=None, check: bool = False) -> SumState:
     """Everything the sum explorer shows for y = sum(f(x)).
 
     ``f`` is a function of one vector (or of (x, z) when the scalar ``z`` is given, of (x, w) when the
     vector ``w`` is given), a :class:`SumCase`, or text (see the module docstring).  A mistake in f raises
     :class:`~mcdl.functions.FunctionError`; where f is undefined the values are NaN and the caption says so.
+    With ``check``, ``grad_check`` is the numeric gradient of y itself and ``check_error`` its largest
+    difference from the column sums (the explorer does not show it, so it leaves it out: a second Jacobian).
     """
     if z is not None and w is not None:
         raise TypeError("give z (a scalar) or w (a vector), not both.")
@@ -167,15 +169,18 @@ def sum_state(f, x, z=None, w=None) -> SumState:
     m = fx.size
     y = float(np.sum(fx))
     J = F.jacobian(*args, wrt="x")
-    of_y = learner_function(lambda v: [np.sum(F(*[v if a is x else a for a in args]))], "vector", label=F.label)
-    check = of_y.jacobian(x)
-    if not (np.all(np.isfinite(J)) and np.all(np.isfinite(check))):
+    if check:
+        of_y = learner_function(lambda v: [np.sum(F(*[v if a is x else a for a in args]))], "vector", label=F.label)
+        check = of_y.jacobian(x)
+    else:
+        check = np.full((1, n), np.nan)
+    if not np.all(np.isfinite(J)):
         return SumState(**base, fx=fx, m=m, y=y, J=np.full((m, n), np.nan), grad=np.full((1, n), np.nan),
                         grad_check=np.full((1, n), np.nan),
                         caption=f"{head},  y = {number(y)},  ∂y/∂x is undefined here (f is not differentiable at x)")
     J = round_off_to_zero(J)
     grad = sum_gradient(J)                                     # 1ᵀ J: the column sums, shape (1, n)
-    check = round_off_to_zero(check, scale=np.max(np.abs(grad)))
+    check = round_off_to_zero(check, scale=np.max(np.abs(grad)))          # (NaN stays NaN)
     extra = {}
     tail = f",  ∂y/∂x = {vector(grad)} (1×{n} row)"
     if param is not None:
