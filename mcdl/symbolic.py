@@ -515,7 +515,8 @@ def to_function(expr, variables: Iterable[str] | str = ("x",)) -> Callable[..., 
     names = _normalise_names(variables)
     expr = _as_expr(expr, names)
     syms = [_as_symbol(name, expr) for name in names]
-    compiled = sympy.lambdify(syms, expr, modules="numpy")   # our own SymPy object, never learner text
+    # complex infinity (text such as 1/0) has no numpy name: it is undefined, NaN, at every point
+    compiled = sympy.lambdify(syms, expr.xreplace({sympy.zoo: sympy.nan}), modules="numpy")   # our own SymPy object
 
     def function(*args):
         if len(args) != len(syms):

@@ -57,7 +57,8 @@ def test_vector_functions_element_wise_text_components_and_callables():
 
 @pytest.mark.parametrize("f, x", [(lambda x: math.log(x), -1.0), (np.log, -1.0), ("log(x)", -1.0),
                                   (lambda x: 1 / x, 0.0), ("1/x", 0.0), (lambda x: math.exp(x), 1e6),
-                                  (lambda x: math.sqrt(x), -4.0), (lambda x: np.float64(1.0) / x, 0.0)])
+                                  (lambda x: math.sqrt(x), -4.0), (lambda x: np.float64(1.0) / x, 0.0),
+                                  ("1/0", 1.0), ("x/0 + 1", 2.0)])
 def test_undefined_points_are_nan_never_an_exception_or_a_warning(f, x):
     import warnings
     F = learner_function(f, "scalar")
@@ -152,3 +153,8 @@ def test_one_number_where_an_element_wise_vector_is_wanted_is_named_as_a_sum():
         learner_function(lambda x, z: np.dot(x, x) * z, "expansion")(x, 2.0)
     np.testing.assert_array_equal(learner_function(lambda w, x: 3.0, "binary")(w, x), [3.0, 3.0])   # a constant
     np.testing.assert_array_equal(learner_function("3", "binary")(w, x), [3.0, 3.0])
+
+
+def test_an_explorer_on_text_that_is_nowhere_defined_says_so():
+    import mcdl
+    assert mcdl.tangent_explorer("1/0").caption.value == "x = 1.00,  f is not defined here"
