@@ -112,7 +112,7 @@ class _Undefined:
 
 
 UNDEFINED = _Undefined()
-_RETURNED_NONE = _Undefined()          # a raw function that returned None itself (not undefined)
+_NOT_DEFINED = _Undefined()            # internal: the call raised one of the "undefined here" errors
 
 
 class _OutOfTime(BaseException):
@@ -352,15 +352,12 @@ class LearnerFunction:
             return self._call(*args)
 
     def _guarded(self, args):
-        """_invoke under the time budget, with the policy: (raw result, or None where undefined).
+        """_invoke under the time budget, with the policy: the raw result, or _NOT_DEFINED where f is undefined.
 
         Where f is undefined, ``self.undefined_reason`` keeps the exception's text ('ZeroDivisionError: ...')."""
         try:
             with budget():
-                result = self._invoke(args)
-            if self.signature.output == "raw" and result is None:
-                return _RETURNED_NONE
-            return result
+                return self._invoke(args)
         except _OutOfTime:
             raise self.mistake(f"ran for more than {BUDGET_SECONDS:g} s and was stopped (a loop that never "
                                "ends?)", args) from None
@@ -371,16 +368,18 @@ class LearnerFunction:
         except Exception as err:
             if _undefined(err):
                 self.undefined_reason = f"{_builtin_name(err)}: {err}" if str(err) else _builtin_name(err)
-                return None
+                return _NOT_DEFINED
             raise self.mistake(f"raised {_builtin_name(err)}", args, err, str(err)) from None
 
     def _result(self, raw, args):
         """The raw result as the signature's output: float or 1-D array; NaN where not finite."""
         sig = self.signature
         if sig.output == "raw":
-            return UNDEFINED if raw is None else None if raw is _RETURNED_NONE else raw
-        if raw is None:
+            return UNDEFINED if raw is _NOT_DEFINED else raw
+        if raw is _NOT_DEFINED:
             return math.nan if sig.output == "scalar" else np.full(self._expected_length(args), np.nan)
+        if raw is None:
+            raise self.mistake("returned None: is a return missing (return <your formula>)?", args)
         if raw is Ellipsis:
             raise self.mistake("returns ... (the exercise's placeholder): replace it with your formula", args)
         if isinstance(raw, (list, tuple)) and sig.output != "scalar":
@@ -509,7 +508,7 @@ class LearnerFunction:
             raw = self._guarded([V])
             if isinstance(raw, (list, tuple)):                # (array, 1.0): broadcast the parts
                 raw = np.stack([np.broadcast_to(np.asarray(c, dtype=float), (N,)) for c in raw])
-            Y = np.asarray(raw, dtype=float) if raw is not None else None
+            Y = np.asarray(raw, dtype=float) if raw is not None and raw is not _NOT_DEFINED else None
             if Y is not None and Y.shape == (m, N) and all(
                     np.allclose(Y[:, k], one(V[:, k]), rtol=1e-12, atol=1e-12, equal_nan=True)
                     for k in {0, N // 2, N - 1}):

@@ -34,10 +34,15 @@ def bmatrix(rows) -> str:
 
 
 def number(value, fmt: str = ".2f", undefined: str = "–") -> str:
-    """A number as a caption or a message shows it: fixed precision, never '-0.00', ``undefined`` when not finite."""
+    """A number as a caption or a message shows it: fixed precision, never '-0.00', ``undefined`` when not finite.
+
+    From a million up, three significant digits in e-notation (1.23e+06), so a steep function's numbers stay short.
+    """
     value = float(np.real(value)) if np.ndim(value) == 0 else float(np.ravel(value)[0])
     if not np.isfinite(value):
         return undefined
+    if abs(value) >= 1e6 and fmt.endswith("f"):
+        fmt = ".3g"                                  # 2.69e+45, not forty-five digits in a caption
     text = f"{value:{fmt}}"
     return text[1:] if text.startswith("-") and float(text) == 0 else text
 

@@ -92,6 +92,8 @@ def test_other_mistakes_name_what_went_wrong():
         learner_function(lambda x: [x, x], "scalar")(1.0)
     with pytest.raises(FunctionError, match="should return a vector of 3 values"):
         learner_function(lambda w, x: w[:2], "binary")(np.ones(3), np.ones(3))
+    with pytest.raises(FunctionError, match="returned None: is a return missing"):
+        learner_function(lambda x: None, "scalar")(1.0)
     with pytest.raises(FunctionError, match="returns ..."):
         learner_function(lambda x: ..., "scalar")(1.0)
     with pytest.raises(TypeError, match="should be a function f\\(x\\)"):

@@ -24,6 +24,7 @@ def test_caption_numbers_vectors_and_points():
     from mcdl.text import number, point, vector
     assert number(-0.004) == "0.00" and number(1.005, ".1f") == "1.0" and number(float("nan")) == "–"
     assert number(np.array([2.5])) == "2.50" and vector([[1.0, -0.001]]) == "[1.00, 0.00]"
+    assert number(2.688e45) == "2.69e+45" and number(-1234567.0) == "-1.23e+06" and number(999999.0) == "999999.00"
     assert point(("x", "y"), (1.0, np.array([2.0, 0.5]))) == "x = 1.0, y = [2.0, 0.5]"
 
 

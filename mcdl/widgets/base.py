@@ -102,23 +102,26 @@ class Explorer(widgets.VBox):
 
     def refresh(self, rebuild: bool = False, initial: bool = False):
         """Compute the state from the controls and show it (a blit, or a full redraw after ``rebuild``)."""
-        try:
-            state = self.state(**self.values())
-        except FunctionError as err:
-            if initial:
-                raise
-            self._stale = self._stale or rebuild
-            self._show_mistake(err)
-            return
-        rebuild, self._stale = rebuild or self._stale, False
-        self.state_value = state
-        if rebuild:
-            self.scenery(state)
-        self.draw(state)
-        self._set_hidden(False)
-        if self.live is not None and not initial:      # the pixels first: the caption is the "done" signal
-            self.live.redraw() if rebuild else self.live.update()
-        # (at the start no draw: the front end asks for a full one when it shows the canvas)
+        # numpy's floating-point warnings stay out of the learner's notebook: a function with huge values
+        # (1e307) must give "not defined" or a picture, never an overflow warning under the widget
+        with np.errstate(all="ignore"):
+            try:
+                state = self.state(**self.values())
+            except FunctionError as err:
+                if initial:
+                    raise
+                self._stale = self._stale or rebuild
+                self._show_mistake(err)
+                return
+            rebuild, self._stale = rebuild or self._stale, False
+            self.state_value = state
+            if rebuild:
+                self.scenery(state)
+            self.draw(state)
+            self._set_hidden(False)
+            if self.live is not None and not initial:  # the pixels first: the caption is the "done" signal
+                self.live.redraw() if rebuild else self.live.update()
+            # (at the start no draw: the front end asks for a full one when it shows the canvas)
         self.caption.value = state.caption
 
     def _show_mistake(self, err: FunctionError):

@@ -196,17 +196,22 @@ def draw_contours(ax, field: GradientField, levels: int = 14, arrows: bool = Tru
     Z = field.Z
     finite = Z[np.isfinite(Z)]
     lo, hi = np.percentile(finite, [1, 99]) if finite.size > 20 else (finite.min(), finite.max())
-    if hi - lo > 1e-12 * max(1.0, abs(hi)):
+    lo, hi = float(lo), float(hi)
+    if hi - lo > 1e-12 * max(1.0, abs(hi)):                     # (an inf span, f ~ ±1e308: quantiles below)
         values = np.linspace(lo, hi, levels)
-        if np.histogram(finite, bins=values)[0].max() > 0.4 * finite.size:
+        if not np.all(np.isfinite(values)) or np.histogram(finite, bins=values)[0].max() > 0.4 * finite.size:
             # evenly spaced levels would leave most of the map in one band (2x + y⁸ on [-3, 3]²):
             # space them by quantiles instead, so level curves cross the whole map
             values = np.unique(np.quantile(finite, np.linspace(0.02, 0.98, levels)))
-        ax.contourf(field.X, field.Y, Z, levels=values, cmap="Blues", alpha=0.55, extend="both")
-        lines = ax.contour(field.X, field.Y, Z, levels=values, colors=COLORS["curve"], linewidths=0.6,
-                           alpha=0.8, negative_linestyles="solid")
-        if labels:
-            ax.clabel(lines, lines.levels[1::3], inline=True, fontsize=7, fmt="%.3g")
+        try:
+            ax.contourf(field.X, field.Y, Z, levels=values, cmap="Blues", alpha=0.55, extend="both")
+            lines = ax.contour(field.X, field.Y, Z, levels=values, colors=COLORS["curve"], linewidths=0.6,
+                               alpha=0.8, negative_linestyles="solid")
+            if labels:
+                ax.clabel(lines, lines.levels[1::3], inline=True, fontsize=7, fmt="%.3g")
+        except ValueError:              # values near the float limit (±1e308): matplotlib cannot contour them
+            ax.text(0.5, 0.04, "f's values are too large to draw its level curves", transform=ax.transAxes,
+                    ha="center", fontsize=8, color=COLORS["muted"])
     if arrows:
         GX, GY = field.GX, field.GY
         size = np.hypot(GX, GY)
