@@ -50,7 +50,7 @@ def bench_notebooks(repeats: int = 3):
             nb = nbformat.read(path, as_version=4)
             nb.cells.append(nbformat.v4.new_code_cell(RSS_CELL))
             t0 = time.perf_counter()
-            NotebookClient(nb, timeout=600, kernel_name="python3",
+            NotebookClient(nb, timeout=600, kernel_name="python3", extra_arguments=["--IPKernelApp.log_level=ERROR"],
                            resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
             times.append(time.perf_counter() - t0)
         seconds = statistics.median(times)
