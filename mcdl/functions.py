@@ -99,9 +99,9 @@ class FunctionError(TypeError):
     It is a TypeError, so code that guards against a wrong function keeps working.
     """
 
-    def __init__(self, message: str, point: str = "", cause: BaseException | None = None):
+    def __init__(self, message: str, point: str = "", cause: BaseException | None = None, stopped: bool = False):
         super().__init__(message)
-        self.point, self.cause = point, cause
+        self.point, self.cause, self.stopped = point, cause, stopped        # stopped: by the time budget
 
 
 class _Undefined:
@@ -122,12 +122,23 @@ class _OutOfTime(BaseException):
 # ==================================================================================================
 # The time budget, and quiet numerics
 # ==================================================================================================
-_LOCAL = threading.local()          # .armed: a budget's timer is running; .quiet: depth of _Quiet blocks
+# Thread-local flags: .armed, a budget's timer runs (.seconds, how long); .learner, how deep we are inside
+# the learner's own code; .expired, the timer went off outside it; .quiet, the depth of _Quiet blocks.
+_LOCAL = threading.local()
 
 
 def _on_alarm(signum, frame):
-    if getattr(_LOCAL, "armed", False):
+    """Stop the learner's code, and only the learner's code.
+
+    The alarm may go off anywhere; raising inside mcdl's own bookkeeping (restoring numpy's error state, the
+    warning filters, the budget's flags) would leave them half done.  Outside the learner's code it is only
+    noted (``.expired``), and the next call into the learner's code stops at once.
+    """
+    if not getattr(_LOCAL, "armed", False):
+        return
+    if getattr(_LOCAL, "learner", 0) > 0:
         raise _OutOfTime()
+    _LOCAL.expired = True
 
 
 def _can_alarm() -> bool:
@@ -153,22 +164,32 @@ class budget:
     other than the main one, a SIGALRM handler of someone else's) the code simply runs unbounded.
     """
 
-    __slots__ = ("seconds", "_armed")
+    __slots__ = ("seconds", "_armed", "_depth")
 
     def __init__(self, seconds: float | None = None):
-        self.seconds, self._armed = seconds, False
+        self.seconds, self._armed, self._depth = seconds, False, 0
 
     def __enter__(self):
         if not getattr(_LOCAL, "armed", False) and _can_alarm():
+            seconds = float(BUDGET_SECONDS if self.seconds is None else self.seconds)
+            _LOCAL.expired, _LOCAL.seconds = False, seconds
+            self._depth = getattr(_LOCAL, "learner", 0)
             _LOCAL.armed = self._armed = True
-            signal.setitimer(signal.ITIMER_REAL, float(BUDGET_SECONDS if self.seconds is None else self.seconds))
+            signal.setitimer(signal.ITIMER_REAL, seconds)
         return self
 
     def __exit__(self, *exc):
         if self._armed:
+            _LOCAL.armed = self._armed = False              # first: an alarm from here on is ignored
             signal.setitimer(signal.ITIMER_REAL, 0)
-            _LOCAL.armed = self._armed = False
+            _LOCAL.expired = False
+            _LOCAL.learner = self._depth                    # even if an alarm cut a call short mid-bookkeeping
         return False
+
+
+def _spent() -> float:
+    """The seconds of the budget that ran out (for the message)."""
+    return getattr(_LOCAL, "seconds", BUDGET_SECONDS)
 
 
 class _Quiet:
@@ -264,6 +285,14 @@ def _is_sympy(value) -> bool:
     return type(value).__module__.startswith("sympy") and hasattr(value, "free_symbols")
 
 
+def _reals(raw) -> np.ndarray:
+    """A learner's (batch) result as floats: a complex entry with a nonzero imaginary part is NaN (undefined)."""
+    value = np.asarray(raw)
+    if np.iscomplexobj(value):
+        return np.where(value.imag != 0, np.nan, value.real).astype(float)
+    return np.asarray(value, dtype=float)
+
+
 def _builtin_name(err: BaseException) -> str:
     """The name a learner knows: numpy's private _UFuncNoLoopError is a TypeError."""
     for cls in type(err).__mro__:
@@ -333,13 +362,13 @@ class LearnerFunction:
         """The text of a point: 'x = 1.00, y = 2.00'."""
         return text.point(self.signature.params, args)
 
-    def mistake(self, message: str, args=(), cause=None, detail: str = "") -> FunctionError:
+    def mistake(self, message: str, args=(), cause=None, detail: str = "", stopped: bool = False) -> FunctionError:
         """One FunctionError: '<label> <message> at <point>: <detail>. It should be <the expected form>.'"""
         where = self.where(*args) if args else ""
         at = f" at {where}" if where else ""
         detail = f": {detail}" if detail else ""
         return FunctionError(f"{self.label} {message}{at}{detail}. It should be {self.signature.expected}.",
-                             where, cause)
+                             where, cause, stopped)
 
     def _invoke(self, args):
         """The learner's callable, quietly (no numpy warnings); exceptions pass through.
@@ -349,7 +378,13 @@ class LearnerFunction:
             args = (np.array(args, dtype=float) if all(np.ndim(a) == 0 for a in args)
                     else np.stack(np.broadcast_arrays(*args)).astype(float),)
         with _Quiet():
-            return self._call(*args)
+            _LOCAL.learner = getattr(_LOCAL, "learner", 0) + 1
+            try:
+                if getattr(_LOCAL, "expired", False) and getattr(_LOCAL, "armed", False):
+                    raise _OutOfTime()                      # the budget ran out between two calls
+                return self._call(*args)
+            finally:
+                _LOCAL.learner -= 1
 
     def _guarded(self, args):
         """_invoke under the time budget, with the policy: the raw result, or _NOT_DEFINED where f is undefined.
@@ -359,8 +394,10 @@ class LearnerFunction:
             with budget():
                 return self._invoke(args)
         except _OutOfTime:
-            raise self.mistake(f"ran for more than {BUDGET_SECONDS:g} s and was stopped (a loop that never "
-                               "ends?)", args) from None
+            raise self.mistake(f"ran for more than {_spent():g} s and was stopped (a loop that never ends, or a "
+                               "function too slow to draw?)", args, stopped=True) from None
+        except FunctionError:
+            raise                                   # a door inside the learner's function already said it
         except SystemExit as err:
             raise self.mistake(f"called exit ({err.code!r}) instead of returning a value", args) from None
         except RecursionError as err:
@@ -384,7 +421,7 @@ class LearnerFunction:
             raise self.mistake("returns ... (the exercise's placeholder): replace it with your formula", args)
         if isinstance(raw, (list, tuple)) and sig.output != "scalar":
             try:
-                raw = np.stack([np.asarray(c, dtype=float).reshape(()) for c in raw])
+                raw = np.stack([_reals(c).reshape(()) for c in raw])
             except (TypeError, ValueError):
                 pass
         try:
@@ -411,7 +448,7 @@ class LearnerFunction:
             value = np.full(n, float(value))                  # a constant: y = 3 means 3 everywhere
         value = np.atleast_1d(value)
         if value.ndim != 1 or (sig.output == "vector" and n is not None and value.size != n):
-            want = f"a vector of {n} values" if n is not None else "a vector"
+            want = f"a vector of {n} values" if n is not None and sig.output == "vector" else "a vector (1-D)"
             raise self.mistake(f"returned shape {fmt_shape(value.shape)}, but it should return {want}", args)
         return np.where(np.isfinite(value), value, np.nan)
 
@@ -455,16 +492,12 @@ class LearnerFunction:
             try:
                 with budget():
                     raw = self._invoke([a.copy() for a in arrays])
-                Z = np.asarray(raw, dtype=float)
-                if Z.shape != shape:
-                    # one number for many points: a constant f ("5"), or an f that reduced its whole input
-                    # (np.sum(v**2)); only the first is a value at every point, so compare two of them
-                    ends = [[float(a.flat[k]) for a in arrays] for k in (0, -1)] if Z.size == 1 else []
-                    same = bool(ends) and all(self(*p) == float(Z.reshape(())) for p in ends)
-                    Z = np.broadcast_to(Z, shape).copy() if same else None
+                Z = _reals(raw)
+                if Z.shape != shape:        # one number for a whole grid: a constant, or f reduced its input
+                    Z = None                # (np.max(np.abs([x, y]))): only single calls can tell, so go point by point
             except _OutOfTime:
-                raise self.mistake(f"ran for more than {BUDGET_SECONDS:g} s on {np.size(arrays[0])} points and "
-                                   "was stopped (a loop that never ends?)") from None
+                raise self.mistake(f"ran for more than {_spent():g} s on {np.size(arrays[0])} points and "
+                                   "was stopped (a loop that never ends?)", stopped=True) from None
             except SystemExit:
                 raise self.mistake("called exit instead of returning a value") from None
             except Exception:
@@ -474,12 +507,8 @@ class LearnerFunction:
             if Z is not None:
                 return np.where(np.isfinite(Z), Z, np.nan)
         flat = [a.ravel().tolist() for a in arrays]                   # Python floats: nothing to copy
-        with budget(2 * BUDGET_SECONDS), _Quiet():
-            try:
-                values = [self(*point) for point in zip(*flat)]
-            except _OutOfTime:
-                raise self.mistake(f"took more than {2 * BUDGET_SECONDS:g} s for {len(flat[0])} points and was "
-                                   "stopped") from None
+        with budget(2 * BUDGET_SECONDS), _Quiet():         # (a call that runs out of it says so itself)
+            values = [self(*point) for point in zip(*flat)]
         return np.array(values, dtype=float).reshape(shape)
 
     def columns(self, V, quiet: bool = False) -> np.ndarray:
@@ -505,10 +534,10 @@ class LearnerFunction:
                 return np.full(m, np.nan)
 
         try:
-            raw = self._guarded([V])
+            raw = self._guarded([V.copy()])                   # the learner's own copy: V stays for the checks
             if isinstance(raw, (list, tuple)):                # (array, 1.0): broadcast the parts
-                raw = np.stack([np.broadcast_to(np.asarray(c, dtype=float), (N,)) for c in raw])
-            Y = np.asarray(raw, dtype=float) if raw is not None and raw is not _NOT_DEFINED else None
+                raw = np.stack([np.broadcast_to(_reals(c), (N,)) for c in raw])
+            Y = _reals(raw) if raw is not None and raw is not _NOT_DEFINED else None
             if Y is not None and Y.shape == (m, N) and all(
                     np.allclose(Y[:, k], one(V[:, k]), rtol=1e-12, atol=1e-12, equal_nan=True)
                     for k in {0, N // 2, N - 1}):
@@ -674,7 +703,11 @@ def learner_function(f, signature: str | Signature, name: str = "f", label: str 
             return LearnerFunction(f, sig, name, label)
         if _takes(f, 2):
             return LearnerFunction(lambda v: f(v[0], v[1]), sig, name, label)
-    elif counts is None or _takes(f, k):
+    elif counts is None or counts[0] == k:
+        return LearnerFunction(f, sig, name, label)
+    elif k > 1 and all(kind == "scalar" for kind in sig.kinds) and counts[0] == 1:
+        return LearnerFunction(f, sig, name, label, vector_call=True)      # f(v), maybe with options (np.linalg.norm)
+    elif _takes(f, k):
         return LearnerFunction(f, sig, name, label)
     elif k > 1 and all(kind == "scalar" for kind in sig.kinds) and _takes(f, 1):
         return LearnerFunction(f, sig, name, label, vector_call=True)

@@ -65,15 +65,26 @@ def _safe_scalar(f, x) -> float:
 
 
 def nice_ylim(ys, pad: float = 0.12, clip: float = 1e3):
-    """y-limits that show the finite part of a sampled curve with some air; robust to huge spikes."""
+    """y-limits that show the finite part of a sampled curve with some air; robust to huge spikes.
+
+    The 1st and 99th percentiles ignore a pole's few huge samples; where the bulk of the curve is moderate
+    (its median within ±``clip``) the limits are also clipped to ±``clip``, so 1/x near 0 cannot flatten the
+    picture.  A curve that lives far from 0 (5000 + x³) keeps its own range.  Always lo < hi, both finite.
+    """
+    ys = np.asarray(ys, dtype=float)
     finite = ys[np.isfinite(ys)]
     if finite.size == 0:
         return (-1.0, 1.0)
     lo, hi = np.percentile(finite, [1, 99]) if finite.size > 20 else (finite.min(), finite.max())
-    lo, hi = max(lo, -clip), min(hi, clip)
-    if hi - lo < 1e-9:
-        lo, hi = lo - 1.0, hi + 1.0
+    lo, hi = float(lo), float(hi)
+    if abs(float(np.median(finite))) < clip:
+        lo, hi = max(lo, -clip), min(hi, clip)
     span = hi - lo
+    if not (span >= 1e-9 * max(1.0, abs(hi))):            # a constant (or a span lost to round-off)
+        lo, hi, span = lo - max(1.0, abs(lo) * 0.1), hi + max(1.0, abs(hi) * 0.1), None
+    span = hi - lo if span is None else span
+    if not np.isfinite(span):                              # values near the float limit
+        return (float(np.nextafter(-np.inf, 0) / 2), float(np.nextafter(np.inf, 0) / 2))
     return (float(lo - pad * span), float(hi + pad * span))
 
 
@@ -115,7 +126,7 @@ def png_rgba(pixels: np.ndarray, level: int = 1) -> bytes:
     rows = np.empty((h, 4 * w + 1), dtype=np.uint8)
     rows[:, 0] = 0                                            # filter type 0 (None) for every row
     rows[:, 1:] = pixels.reshape(h, 4 * w)
-    data = _deflate(rows.data, level)
+    data = _deflate(rows.data, min(int(level), 3))           # ISA-L has levels 0-3 (zlib's 1-3 are alike)
 
     def chunk(kind: bytes, body: bytes) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))

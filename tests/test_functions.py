@@ -160,3 +160,81 @@ def test_one_number_where_an_element_wise_vector_is_wanted_is_named_as_a_sum():
 def test_an_explorer_on_text_that_is_nowhere_defined_says_so():
     import mcdl
     assert mcdl.tangent_explorer("1/0").caption.value == "x = 1.00,  f is not defined here"
+
+
+def test_an_alarm_outside_the_learner_s_code_leaves_nothing_half_done(monkeypatch):
+    """Calls that end right at the deadline: the alarm lands in mcdl's bookkeeping as often as in the
+    learner's code, and must never leave numpy's error state, the warning filters or the budget changed."""
+    import warnings
+
+    from mcdl import functions
+    monkeypatch.setattr(functions, "BUDGET_SECONDS", 0.003)
+    filters, errors = list(warnings.filters), np.geterr()
+    outcomes = set()
+    for d in np.linspace(0.0029, 0.00305, 150):
+        def busy(x, d=d):
+            start = time.perf_counter()
+            while time.perf_counter() - start < d:
+                pass
+            return x
+        try:
+            learner_function(busy, "scalar")(1.0)
+            outcomes.add("returned")
+        except FunctionError as err:
+            assert err.stopped
+            outcomes.add("stopped")
+        assert warnings.filters == filters and np.geterr() == errors
+        assert not getattr(functions._LOCAL, "armed", False) and getattr(functions._LOCAL, "learner", 0) == 0
+    assert outcomes == {"returned", "stopped"}
+    with pytest.raises(FunctionError, match="was stopped"):          # and the budget still works afterwards
+        learner_function(lambda x: time.sleep(1) or x, "scalar")(1.0)
+
+
+def test_a_slow_function_is_stopped_for_the_whole_explorer_not_call_by_call(monkeypatch):
+    import mcdl
+    from mcdl import functions
+    monkeypatch.setattr(functions, "BUDGET_SECONDS", 0.05)
+
+    def slow(x, y):                        # 5 ms a call, numbers only: far too slow for a 121 x 121 map
+        time.sleep(0.005)
+        return math.sin(x) * y
+    start = time.perf_counter()
+    with pytest.raises(FunctionError, match="too slow to draw"):
+        mcdl.slice_explorer(slow)
+    assert time.perf_counter() - start < 2
+
+
+def test_batches_give_the_learner_copies_and_single_numbers_are_not_taken_for_a_whole_grid():
+    V = np.array([[1.0, 2.0, 3.0], [0.5, 0.0, -1.0]])
+
+    def doubling(v):
+        v *= 2
+        return v
+    np.testing.assert_array_equal(learner_function(doubling, "plane-map").columns(V), 2 * V)
+    F = learner_function(lambda x, y: np.max(np.abs([x, y])), "surface")      # reduces a grid to one number
+    X, Y = np.meshgrid([-3.0, 0.5, 3.0], [-3.0, 0.2, 3.0])
+    np.testing.assert_array_equal(F.sample(X, Y), np.maximum(np.abs(X), np.abs(Y)))
+
+
+def test_complex_results_are_undefined_in_batches_too_without_a_warning():
+    import warnings
+    F = learner_function(lambda x: np.emath.sqrt(x), "scalar")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        np.testing.assert_array_equal(F.sample(np.array([-4.0, 4.0])), [np.nan, 2.0])
+        assert math.isnan(F(-1.0))
+        P = learner_function(lambda v: [np.emath.sqrt(v[0]), v[1]], "plane-map")
+        assert np.isnan(P.columns(np.array([[-1.0, 4.0], [1.0, 1.0]]))[0, 0])
+
+
+def test_a_function_of_one_vector_with_options_is_called_with_the_vector():
+    F = learner_function(lambda v, scale=1.0: scale * (v[0] ** 2 + v[1] ** 2), "surface")
+    assert F(3.0, 4.0) == 25.0
+    assert learner_function(np.linalg.norm, "surface")(3.0, 4.0) == pytest.approx(5.0)
+
+
+def test_a_door_inside_the_learner_s_function_is_reported_once():
+    inner = learner_function(lambda v: v[7], "vector")
+    with pytest.raises(FunctionError) as info:
+        learner_function(lambda x: inner(x), "vector")(np.ones(3))
+    assert str(info.value).count("It should be") == 1 and "IndexError" in str(info.value)

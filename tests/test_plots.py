@@ -177,3 +177,13 @@ def test_png_frames_decode_to_exactly_their_pixels_with_either_deflate(monkeypat
         monkeypatch.setattr(plots, "_deflate", deflate)
         back = np.asarray(Image.open(io.BytesIO(plots.png_rgba(pixels))).convert("RGBA"))
         np.testing.assert_array_equal(back, pixels)
+
+
+def test_nice_ylim_keeps_a_curve_far_from_zero_and_never_turns_upside_down():
+    lo, hi = nice_ylim(np.linspace(4997, 5003, 50))
+    assert 4990 < lo < 4997 and 5003 < hi < 5010
+    lo, hi = nice_ylim(1 / np.linspace(-1, 1, 400))               # a pole: its spikes do not flatten the rest
+    assert -100 < lo < -10 and 10 < hi < 100
+    for ys in (np.array([1e308, -1e308] * 20), np.full(30, 3.0), np.array([np.nan, np.inf])):
+        lo, hi = nice_ylim(ys)
+        assert np.isfinite(lo) and np.isfinite(hi) and lo < hi

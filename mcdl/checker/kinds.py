@@ -12,7 +12,8 @@ import re
 
 import numpy as np
 
-from ..functions import UNDEFINED, FunctionError, Signature, learner_function
+from .. import text
+from ..functions import UNDEFINED, FunctionError, Signature, _builtin_name, learner_function
 from ..text import clip, short, significant
 from .answers import NotNumbers, as_numbers, as_shape, describe, is_sympy, quote, sympy_free_names
 from .feedback import Verdict
@@ -40,7 +41,7 @@ def error_text(err: BaseException, where: str = "") -> str:
     except Exception:
         text = ""
     text = clip(" ".join(text.split()), 160)
-    name = f"{type(err).__name__} at {where}" if where else type(err).__name__
+    name = f"{_builtin_name(err)} at {where}" if where else _builtin_name(err)
     return f"{name}: {text}" if text else name
 
 
@@ -109,19 +110,17 @@ def check_value(ex, answer) -> Verdict:
 # --------------------------------------------------------------------------------------------------
 # Functions: through the door, at every point of the exercise (scalar-only and vectorised both work).
 def point_text(point, variables) -> str:
-    if len(variables) == 1:
-        return f"{variables[0]} = {short(point)}"
-    return ", ".join(f"{name} = {short(p)}" for name, p in zip(variables, point))
+    return text.point(variables, _arguments(point, variables))
+
+
+def _arguments(point, variables) -> tuple:
+    return (point,) if len(variables) == 1 else tuple(point)
 
 
 def points_text(ex) -> str:
     if len(ex.variables) == 1:
         return f"{ex.variables[0]} = " + ", ".join(short(p) for p in ex.points)
     return "; ".join(point_text(p, ex.variables) for p in ex.points)
-
-
-def _arguments(point, variables) -> tuple:
-    return (point,) if len(variables) == 1 else tuple(point)
 
 
 def _signature(ex) -> Signature:

@@ -22,10 +22,12 @@ import math
 import ipywidgets as widgets
 import numpy as np
 
-from ..functions import FunctionError
+from .. import functions
+from ..functions import FunctionError, budget
 from ..shapes import ShapeError
 
 MISTAKE_PREFIX = "⚠ "
+EXPLORER_BUDGET_FACTOR = 3        # an explorer's update (hundreds of calls of the learner's f) may take 3 budgets
 
 
 class Explorer(widgets.VBox):
@@ -103,8 +105,9 @@ class Explorer(widgets.VBox):
     def refresh(self, rebuild: bool = False, initial: bool = False):
         """Compute the state from the controls and show it (a blit, or a full redraw after ``rebuild``)."""
         # numpy's floating-point warnings stay out of the learner's notebook: a function with huge values
-        # (1e307) must give "not defined" or a picture, never an overflow warning under the widget
-        with np.errstate(all="ignore"):
+        # (1e307) must give "not defined" or a picture, never an overflow warning under the widget.  One time
+        # budget for the whole update: a function too slow to draw is stopped, not only one that never returns.
+        with np.errstate(all="ignore"), budget(EXPLORER_BUDGET_FACTOR * functions.BUDGET_SECONDS):
             try:
                 state = self.state(**self.values())
             except FunctionError as err:
@@ -250,11 +253,17 @@ def fixed_scale(state, box: dict, measure, samples: int = 40, seed: int = 0, inc
     colours everywhere else.  One routine for every colour scale and axis limit of the explorers.
     """
     seen = []
-    for point in box_points(box, samples, seed, include):
-        try:
-            values = np.asarray(measure(state(**point)), dtype=float).ravel()
-        except (FunctionError, ShapeError, ValueError, TypeError):
-            continue
+    with budget(EXPLORER_BUDGET_FACTOR * functions.BUDGET_SECONDS):
+        values_at = []
+        for point in box_points(box, samples, seed, include):
+            try:
+                values_at.append(np.asarray(measure(state(**point)), dtype=float).ravel())
+            except FunctionError as err:
+                if err.stopped:                      # out of time: the next points would be too
+                    raise
+            except (ShapeError, ValueError, TypeError):
+                continue
+    for values in values_at:
         seen.append(np.abs(values[np.isfinite(values)]))
     seen = np.concatenate(seen) if seen else np.array([])
     if seen.size == 0:

@@ -181,12 +181,17 @@ class SliceExplorer(Explorer):
         masked = np.ma.masked_invalid(Z)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")          # e.g. "no contour levels" for a constant f
-            filled = ax.contourf(X, Y, masked, levels=levels, cmap=self.cmap, extend="both", alpha=0.5)
-            inside = levels[(levels > np.nanmin(Z)) & (levels < np.nanmax(Z))]
-            if inside.size:
-                lines = ax.contour(X, Y, masked, levels=inside, colors="#666666", linewidths=0.6,
-                                   linestyles="solid")
-                ax.clabel(lines, inside[::2], fontsize=7, fmt="%.3g")
+            try:
+                filled = ax.contourf(X, Y, masked, levels=levels, cmap=self.cmap, extend="both", alpha=0.5)
+                inside = levels[(levels > np.nanmin(Z)) & (levels < np.nanmax(Z))]
+                if inside.size:
+                    lines = ax.contour(X, Y, masked, levels=inside, colors="#666666", linewidths=0.6,
+                                       linestyles="solid")
+                    ax.clabel(lines, inside[::2], fontsize=7, fmt="%.3g")
+            except ValueError:                       # values near the float limit: matplotlib cannot contour them
+                ax.text(0.5, 0.5, "f's values are too large\nto draw its level curves", transform=ax.transAxes,
+                        ha="center", va="center", color=COLORS["muted"])
+                return
         bar = self.live.figure.colorbar(filled, ax=ax, fraction=0.05, pad=0.03, aspect=30)
         bar.ax.tick_params(labelsize=7)
         bar.ax.set_title("f", fontsize=8)
