@@ -85,6 +85,8 @@ SIGNATURES = {s.key: s for s in (
               ("vector",), "vector", "lambda v: [v[0]**2 - v[1], v[0]*v[1]]", "x**2 - y, x*y", size=2),
     Signature("binary", "y(w, x) of two vectors of the same length, returning a vector of that length",
               ("w", "x"), ("vector", "vector"), "vector", "lambda w, x: w * x", "w*x"),
+    Signature("pair", "f(x, w) of two vectors of the same length, returning a vector of that length",
+              ("x", "w"), ("vector", "vector"), "vector", "lambda x, w: w * x", "w*x"),
     Signature("expansion", "y(x, z) of a vector x and a number z, returning a vector as long as x",
               ("x", "z"), ("vector", "scalar"), "vector", "lambda x, z: x * z", "x*z"),
     Signature("vector", "f(x) of one vector, returning a vector", ("x",), ("vector",), "any",
@@ -439,7 +441,7 @@ class LearnerFunction:
             value = float(value.reshape(()))
             return value if math.isfinite(value) else math.nan
         n = self._expected_length(args)
-        if value.ndim == 0 and sig.key in ("binary", "expansion") and type(raw) not in (int, float):
+        if value.ndim == 0 and sig.key in ("binary", "pair", "expansion") and type(raw) not in (int, float):
             # one number where one value per entry is wanted: most likely the entries were added up (a sum
             # reduction, chapter 07), not an element-wise y; a plain Python constant (lambda w, x: 3.0) passes
             raise self.mistake(f"returned one number, but it should return a vector of {n} values, one yᵢ per "
@@ -464,9 +466,10 @@ class LearnerFunction:
     def __call__(self, *args):
         args = self._args(args)
         sig = self.signature
-        if sig.key == "binary" and args[0].shape != args[1].shape:
-            raise ShapeError(f"w and x must have the same length: got w {fmt_shape(args[0].shape)} and "
-                             f"x {fmt_shape(args[1].shape)}.")
+        if sig.key in ("binary", "pair") and args[0].shape != args[1].shape:
+            a, b = sig.params
+            raise ShapeError(f"{a} and {b} must have the same length: got {a} {fmt_shape(args[0].shape)} and "
+                             f"{b} {fmt_shape(args[1].shape)}.")
         if sig.size is not None and any(k == "vector" and a.size != sig.size for a, k in zip(args, sig.kinds)):
             raise ShapeError(f"{self.label} is a map of R²: its argument should have shape ({sig.size},), "
                              f"got {fmt_shape(np.shape(args[0]))}.")

@@ -114,15 +114,13 @@ class SumState:
 
 
 def _door(f, param):
-    """f as a LearnerFunction: of x ("vector"), of (x, z) ("expansion"), of (x, w) (as y(w, x), "binary")."""
+    """f as a LearnerFunction: of x ("vector"), of (x, z) ("expansion"), of (x, w) ("pair")."""
     if isinstance(f, LearnerFunction):
         return f
     if param == "z":
         return learner_function(f, "expansion")
     if param == "w":
-        if isinstance(f, str):
-            raise TypeError("with w, f should be a Python function f(x, w).")
-        return learner_function(lambda w, x: f(x, w), "binary")
+        return learner_function(f, "pair")
     return learner_function(f, "vector")
 
 
@@ -153,7 +151,7 @@ def sum_state(f, x, z=None, w=None, check: bool = False) -> SumState:
         p = as_vector(w, "w")
         if p.shape != x.shape:
             raise ShapeError(f"w and x must have the same length: got w {fmt_shape(p.shape)} and x {fmt_shape(x.shape)}.")
-    args = (x,) if param is None else (x, p) if param == "z" else (p, x)
+    args = (x,) if param is None else (x, p)
 
     head = f"x = {vector(x)}"
     if param == "z":
