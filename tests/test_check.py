@@ -577,3 +577,8 @@ def test_the_jacobian_before_the_sum_is_recognised():
     fb = check(ex, J)
     assert fb.status == "wrong-shape" and any("column sums are exactly the answer" in d for d in fb.details)
     assert not any("column sums" in d for d in check(ex, J.T).details)
+
+
+def test_text_that_is_undefined_everywhere_is_not_suggested_back_as_a_function():
+    fb = check("01-power", "1/0")
+    assert fb.status == "wrong-type" and "zoo" not in str(fb) and "undefined everywhere" in str(fb)

@@ -249,8 +249,12 @@ def check_function(ex, answer) -> Verdict:
         details = ["write it as a Python function, e.g. lambda x: 2*x"]
         try:
             from ..symbolic import parse_expression
+            import sympy
             expr = parse_expression(answer, ex.variables)
-            details = [f"write it as a Python function: lambda {_variables_text(ex)}: {clip(str(expr), 80)}"]
+            if expr.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):          # 1/0: nothing worth writing out
+                details = ["this text is undefined everywhere (a division by zero such as 1/0?)"]
+            else:
+                details = [f"write it as a Python function: lambda {_variables_text(ex)}: {clip(str(expr), 80)}"]
         except Exception:
             pass
         raise Verdict("wrong-type", f"expected {wanted}, you gave the text {quote(answer)}", details)
