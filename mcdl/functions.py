@@ -60,6 +60,16 @@ class Signature:
     size: int | None = None
 
     @property
+    def same_length(self) -> bool:
+        """Two vector parameters that go entry by entry (y(w, x), f(x, w)): they must have one length."""
+        return self.kinds == ("vector", "vector")
+
+    @property
+    def per_entry(self) -> bool:
+        """The output has one value per entry of the vector parameters (not a fixed size, not any length)."""
+        return self.output == "vector" and self.size is None
+
+    @property
     def expected(self) -> str:
         text = f"a function {self.form}"
         if self.example:
@@ -427,11 +437,9 @@ class LearnerFunction:
             except (TypeError, ValueError):
                 pass
         try:
-            value = np.asarray(raw, dtype=complex if np.iscomplexobj(raw) else float)
+            value = _reals(raw)                      # a complex value (sqrt of a negative number): undefined
         except (TypeError, ValueError):
             raise self.mistake(f"returned {type(raw).__name__}, not numbers", args) from None
-        if np.iscomplexobj(value):                   # e.g. sqrt of a negative number in sympy's numbers
-            value = np.where(np.abs(value.imag) > 0, np.nan, value.real)
         if sig.output == "scalar":
             if value.size != 1:
                 hint = (" (a function of one argument is called with the vector v = [x, y]; for f(x, y) "
@@ -441,12 +449,12 @@ class LearnerFunction:
             value = float(value.reshape(()))
             return value if math.isfinite(value) else math.nan
         n = self._expected_length(args)
-        if value.ndim == 0 and sig.key in ("binary", "pair", "expansion") and type(raw) not in (int, float):
+        if value.ndim == 0 and sig.per_entry and type(raw) not in (int, float):
             # one number where one value per entry is wanted: most likely the entries were added up (a sum
             # reduction, chapter 07), not an element-wise y; a plain Python constant (lambda w, x: 3.0) passes
             raise self.mistake(f"returned one number, but it should return a vector of {n} values, one yᵢ per "
                                "entry (adding the entries up is a sum reduction, chapter 07)", args)
-        if value.ndim == 0 and sig.output == "vector" and n is not None and sig.key != "plane-map":
+        if value.ndim == 0 and sig.per_entry and n is not None:
             value = np.full(n, float(value))                  # a constant: y = 3 means 3 everywhere
         value = np.atleast_1d(value)
         if value.ndim != 1 or (sig.output == "vector" and n is not None and value.size != n):
@@ -466,7 +474,7 @@ class LearnerFunction:
     def __call__(self, *args):
         args = self._args(args)
         sig = self.signature
-        if sig.key in ("binary", "pair") and args[0].shape != args[1].shape:
+        if sig.same_length and args[0].shape != args[1].shape:
             a, b = sig.params
             raise ShapeError(f"{a} and {b} must have the same length: got {a} {fmt_shape(args[0].shape)} and "
                              f"{b} {fmt_shape(args[1].shape)}.")
@@ -553,11 +561,12 @@ class LearnerFunction:
         return np.stack([one(V[:, k]) for k in range(N)], axis=1)
 
     # ---- derivatives, from mcdl.numeric -------------------------------------------------------------
-    def jacobian(self, *args, wrt=None) -> np.ndarray:
+    def jacobian(self, *args, wrt=None, rows=None) -> np.ndarray:
         """∂f/∂(wrt) at the point, numerator layout (m, n); all NaN where f is not differentiable there.
 
         ``wrt`` is a parameter name or a tuple of names (their entries joined, e.g. ("x", "y") for the
-        gradient of f(x, y)); by default all parameters.  A mistake in f raises :class:`FunctionError`.
+        gradient of f(x, y)); by default all parameters.  ``rows`` keeps only those outputs (the others may be
+        undefined here: ⊘ with xᵢ = 0).  A mistake in f raises :class:`FunctionError`.
         """
         from .numeric import jacobian as numeric_jacobian
 
@@ -571,8 +580,9 @@ class LearnerFunction:
         sizes = [np.size(args[i]) for i in index]
         at = np.concatenate([np.ravel(args[i]) for i in index])
         y0 = self(*args)
-        m = np.size(y0)
-        if not np.all(np.isfinite(y0)):
+        keep = slice(None) if rows is None else np.asarray(rows, dtype=int)
+        m = np.size(np.atleast_1d(y0)[keep])
+        if not np.all(np.isfinite(np.atleast_1d(y0)[keep])):
             return np.full((m, at.size), np.nan)
         mistakes = []
 
@@ -586,7 +596,7 @@ class LearnerFunction:
                 new[i] = float(part[0]) if sig.kinds[i] == "scalar" else part.copy()
                 start += size
             try:
-                return np.atleast_1d(self(*new))
+                return np.atleast_1d(self(*new))[keep]
             except FunctionError as err:
                 mistakes.append(err)
                 return np.full(m, np.nan)

@@ -238,3 +238,10 @@ def test_a_door_inside_the_learner_s_function_is_reported_once():
     with pytest.raises(FunctionError) as info:
         learner_function(lambda x: inner(x), "vector")(np.ones(3))
     assert str(info.value).count("It should be") == 1 and "IndexError" in str(info.value)
+
+
+def test_the_jacobian_of_some_outputs_only():
+    F = learner_function(lambda w, x: w / x, "binary")
+    w, x = np.array([1.0, 2.0, 3.0]), np.array([1.0, 0.0, 2.0])         # y₂ = 2/0 is undefined
+    assert np.all(np.isnan(F.jacobian(w, x, wrt="w")))
+    np.testing.assert_allclose(F.jacobian(w, x, wrt="w", rows=[0, 2]), [[1.0, 0, 0], [0, 0, 0.5]], atol=1e-9)

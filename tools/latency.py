@@ -73,8 +73,11 @@ def _wait_for(url: str, proc, seconds: float = 60) -> None:
 
 
 def plain_sliders(entry) -> list[str]:
-    """The registry's controls of this explorer that are sliders and move without a rebuild, in order."""
+    """The registry's controls of this explorer that are sliders and move without a rebuild, in order
+    (none for an explorer without a live figure)."""
     widget = entry.build()
+    if widget.live is None:
+        return []
     return [name for name in entry.controls
             if name not in widget.structural and widget.active(name) and hasattr(widget.controls[name], "step")
             and not hasattr(widget.controls[name], "options")]
@@ -120,7 +123,7 @@ def run(names=None, presses: int = PRESSES) -> list[tuple]:
         sliders = {}
         for entry in chosen:
             controls = plain_sliders(entry)
-            if controls and entry.build().live is not None:
+            if controls:
                 sliders[entry.factory] = controls
                 Path(root, f"{entry.factory}.ipynb").write_text(json.dumps(_notebook(entry.factory)))
         port = _free_port()

@@ -50,7 +50,7 @@ class Explorer(widgets.VBox):
         self.structural = frozenset(structural)
         self.live = live
         self.caption = caption_label()
-        self.state_value = None
+        self.current = None                 # the state on show (None while a mistake is shown instead)
         self._names = {}
         for name, control in self.controls.items():
             control.add_class(f"mcdl-control-{name}")
@@ -91,11 +91,6 @@ class Explorer(widgets.VBox):
         """The controls' current values, by name."""
         return {name: control.value for name, control in self.controls.items()}
 
-    @property
-    def current(self):
-        """The state on show (None while a mistake in the learner's function is shown instead)."""
-        return self.state_value
-
     def _on_control(self, change):
         name = self._names.get(id(change["owner"]))
         if name is None or not self.active(name):
@@ -117,7 +112,7 @@ class Explorer(widgets.VBox):
                 self._show_mistake(err)
                 return
             rebuild, self._stale = rebuild or self._stale, False
-            self.state_value = state
+            self.current = state
             if rebuild:
                 self.scenery(state)
             self.draw(state)
@@ -128,7 +123,7 @@ class Explorer(widgets.VBox):
         self.caption.value = state.caption
 
     def _show_mistake(self, err: FunctionError):
-        self.state_value = None
+        self.current = None
         self.caption.value = MISTAKE_PREFIX + str(err)
         self._set_hidden(True)
         if self.live is not None:

@@ -155,27 +155,15 @@ class ElementwiseState:
     caption: str = field(default="", compare=False)
 
 
-def _rows_jacobian(F: LearnerFunction, w, x, wrt: str, rows) -> np.ndarray:
-    """The Jacobian of the outputs ``rows`` of F alone (the others are undefined here): F.jacobian's method."""
-    rows = np.asarray(rows)
-    if wrt == "w":
-        part = learner_function(lambda v: F(v, x)[rows], "vector", label=F.label)
-        return part.jacobian(w)
-    part = learner_function(lambda v: F(w, v)[rows], "vector", label=F.label)
-    return part.jacobian(x)
-
-
 def _jacobian(F: LearnerFunction, w, x, wrt: str, rows) -> np.ndarray:
     """∂y/∂wrt, n×n: NaN rows where y is undefined; a row not differentiable here is NaN alone."""
     n = w.size
     J = np.full((n, n), np.nan)
-    if rows.size == n:
-        J = F.jacobian(w, x, wrt=wrt)
-    elif rows.size:
-        J[rows] = _rows_jacobian(F, w, x, wrt, rows)
+    if rows.size:
+        J[rows] = F.jacobian(w, x, wrt=wrt, rows=rows)
     if rows.size > 1 and not np.all(np.isfinite(J[rows])):        # some entry is not differentiable: row by row
         for i in rows:
-            J[i] = _rows_jacobian(F, w, x, wrt, [i])[0]
+            J[i] = F.jacobian(w, x, wrt=wrt, rows=[i])[0]
     return round_off_to_zero(J)
 
 
