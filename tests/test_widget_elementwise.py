@@ -223,7 +223,7 @@ def test_bad_vectors_and_options_are_refused_clearly():
 
 
 def test_colour_limits_suit_the_operator():
-    assert colour_limits("+", 3, 6.0) == (1.5, 1.5) and colour_limits("⊗", 4, 6.0) == (6.0, 6.0)
+    assert colour_limits("+", 3, 6.0) == (1.0, 1.0) and colour_limits("⊗", 4, 6.0) == (6.0, 6.0)
     lo_w, lo_x = colour_limits("⊘", 4, 6.0)
     assert lo_w <= 2 and lo_x <= 2                     # a pole near xᵢ = 0 saturates, it does not set the scale
 
