@@ -59,7 +59,7 @@ METHODS = ("central", "forward", "complex")
 UP_WINDOWS = 4                         # windows above the first, each 16× larger
 MAX_DOWN_WINDOWS = 16                  # at most this many below it (ratio ≥ 16 between windows)
 ZERO_FLOOR = 1e-12                     # at x = 0 the ladder stops at FIRST_STEP·1e-12
-ACCEPT_RTOL = 1e-8                     # an estimate this small ends the search
+ACCEPT_RTOL = 1e-8                     # an estimate this small (relative) ends the search
 WARN_RTOL = 1e-6                       # an estimate above this (relative) raises AccuracyWarning
 CHUNK_FLOATS = 1 << 18                 # numbers in one batched call of f (2 MiB of float64)
 
@@ -395,13 +395,18 @@ def _window(probe, cols, x, H, y0, central):
         roundoff = np.where(identical, 0.0, np.abs(w[0]) * delta[0] + np.abs(w[1]) * delta[1] + np.abs(w[2]) * delta[2])
         error = np.abs(R2 - R1) + roundoff
         size = np.abs(Q)
-        unbounded = (size[2] >= 1.5 * size[1]) & (size[1] >= 1.5 * size[0]) & (size[2] > 100 * delta[2])
+        # a jump keeps f(x + h) - f(x - h) fixed as h halves, a pole makes it grow; rounding dust scatters it
+        d = np.array([np.abs(p - mm) for p, mm in zip(plus, minus)])
+        steady = (d[1] >= 0.9 * d[0]) & (d[1] <= 4.5 * d[0]) & (d[2] >= 0.9 * d[1]) & (d[2] <= 4.5 * d[1])
+        unbounded = steady & (size[2] >= 1.5 * size[1]) & (size[1] >= 1.5 * size[0]) & (size[2] > 100 * delta[2])
         if central:
             F = np.array([(p - y0) / h for p, h in zip(plus, hs)])          # right-hand quotients
             B = np.array([(y0 - mm) / h for mm, h in zip(minus, hs)])       # left-hand quotients
             gap = np.abs(F - B)
             noise = 100 * EPS * (np.abs(plus[2]) + np.abs(minus[2]) + 2 * np.abs(y0)) / hs[2]
-            kink = ((gap[2] >= 0.75 * gap[1]) & (gap[1] >= 0.75 * gap[0])
+            # a kink keeps F - B fixed as h halves (a smooth f halves it, rounding dust makes it grow)
+            kink = ((gap[2] >= 0.75 * gap[1]) & (gap[1] >= 0.75 * gap[0]) & (gap[2] <= 1.33 * gap[1])
+                    & (gap[1] <= 1.33 * gap[0])
                     & (gap[2] > 1e-3 * (np.abs(F[2]) + np.abs(B[2])) + noise))
             left, right = 2 * B[2] - B[1], 2 * F[2] - F[1]
             e_left = np.abs(left - (2 * B[1] - B[0])) + noise
@@ -414,38 +419,34 @@ def _window(probe, cols, x, H, y0, central):
     return _Window(R2, error, roundoff, kink, unbounded, one_sided, identical, hs[0], size)
 
 
-def _tolerances(size, x):
-    """(accept, warn) absolute floors per entry: round-off of the size of f near x, over xⱼ's scale.
-    ``size`` is the largest |f| the first window saw (f(x) and f(x ± ε^(1/5)·max(|xⱼ|, 1)))."""
-    per = np.where(np.isfinite(size), size, 0.0) / _scale(x)[None, :]
-    return 8 * EPS * per, EPS ** (2 / 3) * per
+def _warn_floor(size, x):
+    """A few times the absolute accuracy any finite difference has, ε^(2/3)·|f|/scale: an estimate below it is no
+    cause for a warning.  ``size`` is the largest |f| the first window saw (f(x) and f(x ± its step))."""
+    return 4 * EPS ** (2 / 3) * np.where(np.isfinite(size), size, 0.0) / _scale(x)[None, :]
 
 
 def _search(probe, x, y0, central):
     """The search of the module docstring.  x: (n,) coordinates (or points); y0: (m, n) f at x for
-    each column.  Returns J (m, n) and an Estimate; J is NaN where nothing could be computed."""
+    each column.  Returns J (m, n), an Estimate and the warning floor; J is NaN where nothing could be
+    computed."""
     m, n = y0.shape
     first = step_sizes(x, "central" if central else "forward")
     ratio, count = _down_ladder(x, first)
-    accept_floor, warn_floor = _tolerances(np.abs(y0), x)      # until the first window has looked around
+    # a window of steps larger than ε^(1/5) in absolute terms (|x| > 1) can miss a wiggle finer than x's
+    # scale (sin at 1e7 aliased by steps of 7e3): it ends the search only once the next window agrees
+    confirm = (first > FIRST_STEP * (1 + 1e-9))[None, :] if central else (first > FORWARD_FIRST_STEP * (1 + 1e-9))[None, :]
 
     J = np.full((m, n), np.nan)
     err = np.full((m, n), np.inf)
     step = np.full((m, n), np.nan)
     done = np.zeros((m, n), dtype=bool)
-    smooth_seen = np.zeros((m, n), dtype=bool)   # a window with f changing and no kink
+    smooth_seen = np.zeros((m, n), dtype=bool)   # a window with f changing like a slope
     last_kink = np.zeros((m, n), dtype=bool)     # the smallest valid window so far showed a kink
     kink_value = np.full((m, n), np.nan)
     kink_ok = np.zeros((m, n), dtype=bool)
-    up_wanted = np.zeros((m, n), dtype=bool)
+    chains = {}                                  # per direction: the last clean window's value, and is it the best?
 
-    # windows that claimed three digits: value ± estimate.  A later window outside every such interval
-    # shows that an estimate was too small (f's own rounding, quantised values), so its error is at least
-    # the distance (the envelope holds min(V + E) and max(V - E) over those windows)
-    low_top = np.full((m, n), np.inf)
-    high_bottom = np.full((m, n), -np.inf)
-
-    def visit(cols, H, downward, win=None):
+    def visit(cols, H, direction, win=None):
         if cols.size == 0:
             return None
         if win is None:
@@ -459,18 +460,32 @@ def _search(probe, x, y0, central):
         lost = win.identical & (smooth_seen[ix] | ~resolved)
         valid = np.isfinite(win.value) & np.isfinite(win.error) & ~lost & ~win.unbounded
         clean = valid & ~win.kink
-        outside = np.maximum(np.maximum(win.value - low_top[ix], high_bottom[ix] - win.value), 0.0)
-        error = np.maximum(win.error, outside)
-        confident = clean & (win.error <= 1e-3 * np.abs(win.value))
-        low_top[ix] = np.where(confident, np.minimum(low_top[ix], win.value + win.error), low_top[ix])
-        high_bottom[ix] = np.where(confident, np.maximum(high_bottom[ix], win.value - win.error), high_bottom[ix])
-        better = clean & ~done[ix] & (error < err[ix])
+        # neighbouring windows that disagree by more than their estimates: an estimate was too small (f's
+        # own rounding, quantised values, aliasing), so both windows' errors are at least the disagreement
+        # (each by the part of the disagreement the other window's own estimate does not explain)
+        prev, prev_error, prev_best = chains[direction]
+        with np.errstate(all="ignore"):
+            apart = np.where(clean & np.isfinite(prev[ix]), np.abs(win.value - prev[ix]), 0.0)
+            err[ix] = np.where(prev_best[ix] & ~done[ix], np.maximum(err[ix], apart - win.error), err[ix])
+            error = np.maximum(win.error, apart - np.where(np.isfinite(prev_error[ix]), prev_error[ix], 0.0))
+        confirmed = np.isfinite(prev[ix]) | ~confirm[:, cols]
+        # ranked relative to the value (a window of huge steps over a wiggle gives a tiny value with a
+        # tiny absolute error); near 0, relative to the floor any finite difference has
+        with np.errstate(all="ignore"):
+            tiny = np.finfo(float).tiny
+            scale = np.maximum(np.maximum(np.abs(win.value), warn_floor[ix]), tiny)
+            held = np.where(np.isfinite(J[ix]), err[ix] / np.maximum(np.maximum(np.abs(J[ix]), warn_floor[ix]), tiny),
+                            np.inf)
+            better = clean & ~done[ix] & (error / scale < held)
         J[ix] = np.where(better, win.value, J[ix])
         err[ix] = np.where(better, error, err[ix])
         step[ix] = np.where(better, win.step[None, :], step[ix])
-        floor = np.where(np.abs(win.value) <= 10 * accept_floor[ix], accept_floor[ix], 0.0)
-        accepted = better & resolved & (error <= ACCEPT_RTOL * np.abs(win.value) + floor)
-        done[ix] |= accepted
+        for *_, chain_best in chains.values():              # the best moved: no chain holds it any more
+            chain_best[ix] &= ~better
+        prev[ix] = np.where(clean, win.value, prev[ix])
+        prev_error[ix] = np.where(clean, win.error, prev_error[ix])
+        prev_best[ix] = np.where(clean, better, prev_best[ix])
+        done[ix] |= better & resolved & confirmed & (error <= ACCEPT_RTOL * np.abs(win.value))
         # f seen changing smoothly, to two digits: identical values at smaller steps are lost digits
         # (central: a change that looks like a slope to two digits, not a kink straddled; forward quotients
         # cannot tell a kink from lost digits, so any change counts, and a kink within the step gets a warning)
@@ -480,7 +495,7 @@ def _search(probe, x, y0, central):
             left, right, e_left, e_right = win.one_sided
             tol = WARN_RTOL * np.maximum(np.abs(left), np.abs(right)) + warn_floor[ix]
             here = valid & win.kink
-            if downward:
+            if direction == "down":
                 last_kink[ix] = np.where(valid, here, last_kink[ix])
             kink_value[ix] = np.where(here, _smallest_between(left, right), kink_value[ix])
             kink_ok[ix] = np.where(here, (e_left <= tol) & (e_right <= tol), kink_ok[ix])
@@ -488,21 +503,22 @@ def _search(probe, x, y0, central):
 
     all_cols = np.arange(n)
     win = _window(probe, all_cols, x, first, y0, central)
-    accept_floor, warn_floor = _tolerances(win.size, x)
-    win = visit(all_cols, first, downward=True, win=win)
-    up_wanted[:] = ~done & np.isfinite(win.value) & ~win.kink & (win.roundoff >= 0.5 * win.error)
+    warn_floor = _warn_floor(win.size, x)
+    chains["down"] = (np.full((m, n), np.nan), np.full((m, n), np.nan), np.zeros((m, n), dtype=bool))
+    win = visit(all_cols, first, "down", win=win)
+    chains["up"] = tuple(a.copy() for a in chains["down"])
     climbed = np.zeros(n, dtype=bool)
 
     def climb(wanted):
         for k in range(1, UP_WINDOWS + 1):
             cols = np.flatnonzero(np.any(wanted & ~done, axis=0) & ~climbed)
-            visit(cols, first[cols] * 16.0 ** k, downward=False)
+            visit(cols, first[cols] * 16.0 ** k, "up")
         climbed[np.any(wanted, axis=0)] = True
 
-    climb(up_wanted)
+    climb(~done & np.isfinite(win.value) & ~win.kink & (win.roundoff >= 0.5 * win.error))
     for k in range(1, int(count.max(initial=0)) + 1):
         cols = np.flatnonzero(np.any(~done, axis=0) & (k <= count))
-        visit(cols, first[cols] / ratio[cols] ** k, downward=True)
+        visit(cols, first[cols] / ratio[cols] ** k, "down")
     # still unsure after descending: f's rounding may be larger than ε·|f| (it cancels large terms
     # inside, -4x + 6e-8·y + 4 at (1, 1)), which only larger steps overcome
     climb(~done & ~last_kink)
