@@ -24,12 +24,21 @@ from typing import Iterator
 
 import sympy
 
-from .symbolic import _as_expr, _as_symbol, _paper_conventions, tidy, to_latex
+from .symbolic import _as_expr, _as_symbol, _check_real_parts, _paper_conventions, tidy, to_latex
 
-__all__ = ["Step", "Derivation", "chain_rule_steps", "product_rule_steps", "stepper_state", "stepper",
-           "Stepper"]
+__all__ = ["Step", "Derivation", "DerivationError", "chain_rule_steps", "product_rule_steps", "stepper_state",
+           "stepper", "Stepper"]
 
 MAX_INTERMEDIATES = 40     # more than this is no longer readable step by step (and gets slow)
+
+
+class DerivationError(ValueError):
+    """:func:`chain_rule_steps` cannot show this derivative step by step; the message says why in words a
+    learner can act on (too many intermediates; abs or max of a part that is not always real).
+
+    Text that is not a valid expression raises the parser's errors instead (``ExpressionSyntaxError``,
+    ``UnsafeExpressionError``, ``UndefinedExpressionError``), all ``ValueError`` s too.
+    """
 
 # The four stages of §4.5.1, as the stepper labels them.
 INTRODUCE = "Step 1 · introduce intermediate variables"
@@ -188,6 +197,53 @@ def _decompose(expr: sympy.Expr, x: sympy.Symbol) -> list[_Intermediate]:
 
     visit(expr)
     return nodes
+
+
+# Functions whose derivative at a non-real number is not the one SymPy gives for a real parameter: the steps
+# differentiate each intermediate as a real variable (abs(u) -> sign(u)), so its parameter must be real.
+_REAL_ONLY = (sympy.Abs, sympy.sign, sympy.Max, sympy.Min, sympy.Heaviside, sympy.floor, sympy.ceiling,
+              sympy.re, sympy.im, sympy.arg, sympy.conjugate, sympy.DiracDelta)
+_REAL_ONLY_NAMES = {sympy.Abs: "abs", sympy.Max: "max", sympy.Min: "min"}
+
+
+def _where_not_real(expr: sympy.Expr, x: sympy.Symbol) -> str:
+    """Where a part of expr stops being real, in words: 'sqrt(x) is not real where x < 0'."""
+    for part in sympy.postorder_traversal(expr):
+        if not part.has(x) or part.is_extended_real is True:
+            continue
+        if isinstance(part, sympy.Pow) and not part.exp.has(x) and not part.exp.is_integer:
+            return f"{_plain(part)} is not real where {_plain(part.base)} < 0"
+        if isinstance(part, sympy.log):
+            return f"{_plain(part)} is not real where {_plain(part.args[0])} < 0"
+        if isinstance(part, (sympy.asin, sympy.acos)):
+            return f"{_plain(part)} is not real where |{_plain(part.args[0])}| > 1"
+        return f"{_plain(part)} may not be real for every real {x}"
+    return f"it may not be real for every real {x}"
+
+
+def _check_real_parameters(nodes: list[_Intermediate], x: sympy.Symbol) -> None:
+    """Refuse abs, max, sign, ... of an intermediate that may be non-real for a real x (sqrt(x), ln(x), asin(x)).
+
+    The steps treat every intermediate as a real variable; d/du abs(u) = sign(u) is wrong when u = sqrt(x) is
+    imaginary (x < 0), where abs(sqrt(x)) = sqrt(|x|) still has a real derivative. The question asked of SymPy
+    is its cheap assumption query ``is_extended_real`` with x declared real; anything but True is refused."""
+    for node in nodes:
+        if not isinstance(node.original, _REAL_ONLY):
+            continue
+        for arg in node.original.args:
+            if arg.has(x) and arg.is_extended_real is not True:
+                name = _REAL_ONLY_NAMES.get(type(node.original), type(node.original).__name__.lower())
+                if isinstance(node.original, sympy.Abs):
+                    rule = "the rule d/du abs(u) = sign(u) holds only for real u"
+                elif isinstance(node.original, (sympy.Max, sympy.Min)):
+                    rule = f"{name} compares real numbers only"
+                else:
+                    rule = f"the derivative rule of {name} holds only for real arguments"
+                raise DerivationError(
+                    f"{name}(...) is applied to {_plain(arg)}, which is not a real number for every real {x} "
+                    f"({_where_not_real(arg, x)}). The chain-rule steps treat each intermediate variable as a real "
+                    f"number, and {rule}: the steps could be wrong here, so they are not shown. "
+                    "mcdl.symbolic_derivative still gives SymPy's derivative.")
 
 
 def _names(count: int, taken: set[str]) -> list[sympy.Symbol]:
@@ -369,13 +425,19 @@ def chain_rule_steps(expression, var: str | sympy.Symbol = "x") -> Derivation:
     :func:`mcdl.symbolic.parse_expression`). The steps: intermediate variables innermost first, the
     derivative of each with respect to its parameter, their product (or, where x reaches the output along
     several paths, the total-derivative sum of §4.5.2), substitution back into x, and the result, which
-    is also ``derivation.result`` and always equals SymPy's own derivative.
+    is also ``derivation.result`` and equals SymPy's own derivative.
 
     ``chain_rule_steps("sin(x**2)")``: u = x², y = sin(u); du/dx = 2x, dy/du = cos(u);
     dy/dx = cos(u)·2x; dy/dx = 2x cos(x²).
+
+    What it refuses, with the reason: text the parser refuses, and any part without a real value
+    (``cot(0) + csc(cot(x))``: cot(0) is undefined) — the parser's errors; more than
+    :data:`MAX_INTERMEDIATES` intermediates, and abs, max, ... applied to an intermediate that may be non-real
+    for a real x (``abs(sqrt(x))``: sqrt(x) is imaginary for x < 0, where the steps' d/du abs(u) = sign(u)
+    would be wrong) — :class:`DerivationError`. All are ``ValueError`` s.
     """
     name = var.name if isinstance(var, sympy.Symbol) else var
-    expr = _as_expr(expression, (name,))
+    expr = _as_expr(expression, (name,), strict=True)
     x = _as_symbol(var, expr)
     title = f"The chain rule, step by step: d/d{x} {_plain(expr) if not expr.is_Add else f'({_plain(expr)})'}"
     d = Derivation(title, expression=expr, variable=x)
@@ -392,10 +454,11 @@ def chain_rule_steps(expression, var: str | sympy.Symbol = "x") -> Derivation:
     else:
         nodes = _decompose(expr, x)
         if len(nodes) > MAX_INTERMEDIATES:
-            raise ValueError(
+            raise DerivationError(
                 f"this expression needs {len(nodes)} intermediate variables; a step-by-step derivation is "
                 f"limited to {MAX_INTERMEDIATES}. Try a smaller piece of it (symbolic_derivative works "
                 "for the whole thing).")
+        _check_real_parameters(nodes, x)
         y = _rename(nodes, expr)
         _introduce(d, nodes, x, y)
         local = _local_derivatives(d, nodes, x)
@@ -414,8 +477,10 @@ def product_rule_steps(f, g, var: str | sympy.Symbol = "x") -> Derivation:
     ``product_rule_steps("x**2", "x")``: x²·1 + 2x·x = 3x² (SymPy alone would merge x²·x into x³ first).
     """
     name = var.name if isinstance(var, sympy.Symbol) else var
-    f, g = _as_expr(f, (name,)), _as_expr(g, (name,))
+    f, g = _as_expr(f, (name,), strict=True), _as_expr(g, (name,), strict=True)
     x = _as_symbol(var, f * g)
+    _check_real_parts(f, x)                    # abs of a deeply non-real part: SymPy's derivative has no bound
+    _check_real_parts(g, x)
     df, dg = tidy(sympy.diff(f, x)), tidy(sympy.diff(g, x))
     result = tidy(f * dg + df * g)
     d = Derivation(f"The product rule, step by step: d/d{x} ({_plain(f)})·({_plain(g)})",

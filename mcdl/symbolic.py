@@ -20,21 +20,41 @@ The grammar a learner may use::
 Symbols are real (``sympy.Symbol(name, real=True)``), which is the setting of the paper: every ``x`` is a
 real number. Use :func:`symbols` to make symbols with the same assumptions, so expressions you build in a
 notebook compare equal to the ones the parser builds.
+
+Constants must be real numbers too. While it builds, the parser computes every constant part in floating
+point (cheap and bounded: SymPy's own reasoning about a constant such as ``pi/log(asin(pi))`` can take
+minutes) and treats one that is not real — ``sqrt(-1)``, ``asin(2)``, ``log(-3)``, ``(-8)**(1/3)`` — as
+undefined, like ``1/0``. By default such a part becomes SymPy's ``nan`` (``1/0`` stays ``zoo``): the checker
+and :mod:`mcdl.functions` report those as undefined everywhere. With ``strict=True``, and in every
+derivative and derivation, a part without a real value is refused with an :class:`UndefinedExpressionError`
+that names it: "cot(0) is undefined (division by zero)". ``max`` compares real numbers, so an argument
+without a real value is always refused.
+
+Every parse, derivative and derivation of a short formula is bounded by deterministic rules (the same text
+always gives the same answer, on any machine), never by a clock: :func:`tidy` tries a fixed set of cheap
+rewrites and never ``sympy.simplify``; a function of a constant beyond floating point (``sin(10**400)``), more
+than :data:`MAX_NON_REAL_DEPTH` operations stacked on a part that may not be real for a real x (``ln(x)``,
+``sqrt(x)``: fewer for tanh), and, in a derivative, abs or max of more than :data:`MAX_NON_REAL_PARTS` such
+parts are refused with an :class:`UnsafeExpressionError` that says so — SymPy's reasoning about those grows
+exponentially.
 """
 from __future__ import annotations
 
 import ast
 import math
 import re
+from dataclasses import dataclass
 from typing import Callable, Iterable
 
 import numpy as np
 import sympy
+from sympy.printing.latex import LatexPrinter
 
 __all__ = [
-    "UnsafeExpressionError", "ExpressionSyntaxError",
+    "UnsafeExpressionError", "ExpressionSyntaxError", "UndefinedExpressionError",
     "parse_expression", "symbols", "symbolic_derivative", "tidy", "to_latex", "to_function",
-    "FUNCTIONS", "CONSTANTS", "MAX_LENGTH", "MAX_DEPTH", "MAX_EXPONENT",
+    "FUNCTIONS", "CONSTANTS", "MAX_LENGTH", "MAX_DEPTH", "MAX_EXPONENT", "MAX_NON_REAL_PARTS",
+    "MAX_NON_REAL_DEPTH",
 ]
 
 # --------------------------------------------------------------------------------------------------
@@ -43,7 +63,11 @@ MAX_LENGTH = 500           # characters
 MAX_DEPTH = 60             # depth of the syntax tree
 MAX_EXPONENT = 1000        # |n| in a power u**n with n a number (9**9**9 would take the kernel down)
 MAX_RESULT_BITS = 100_000  # size of an exact number c**n computed from numbers c and n
+MAX_NON_REAL_DEPTH = 8     # operations stacked on a part that may not be real (sqrt(x), ln(x), asin(x), ...)
+_TANH_DEPTH = 4            # ... and for tanh of such a part (see _Builder._maybe_real)
+MAX_NON_REAL_PARTS = 2     # parts that may be non-real, inside one abs, sign, max or min, for an exact derivative
 _SIMPLIFY_MAX_OPS = 200    # larger derivatives are returned as differentiated, not simplified
+_CANCEL_MAX_OPS = 40       # sympy.cancel (polynomial arithmetic) only on expressions this small
 
 
 class UnsafeExpressionError(ValueError):
@@ -52,6 +76,18 @@ class UnsafeExpressionError(ValueError):
 
 class ExpressionSyntaxError(ValueError):
     """The text is not a well-formed expression (unbalanced brackets, ``2x``, a dangling ``*``)."""
+
+
+class UndefinedExpressionError(ValueError):
+    """A part of the expression has no real value: a division by zero (``1/0``, ``cot(0)``), the log of 0,
+    a number that is not real (``sqrt(-1)``, ``asin(2)``), or ``max`` of such a part.
+
+    ``part`` is that part as the learner wrote it (or as SymPy prints it), ``reason`` says why.
+    """
+
+    def __init__(self, message: str, part: str = "", reason: str = ""):
+        super().__init__(message)
+        self.part, self.reason = part, reason
 
 
 # --------------------------------------------------------------------------------------------------
@@ -243,7 +279,7 @@ def _number(value, variables: tuple[str, ...]) -> sympy.Expr:
 def _power(base: sympy.Expr, exponent: sympy.Expr, variables) -> sympy.Expr:
     """base ** exponent, refusing numeric exponents beyond ±MAX_EXPONENT (9**9**9 would never finish)
     and exact numeric powers with more than MAX_RESULT_BITS bits."""
-    if exponent.is_Number:
+    if exponent.is_Number and exponent.is_finite:       # (nan and zoo are Numbers too)
         if abs(exponent) > MAX_EXPONENT:
             raise UnsafeExpressionError(
                 f"the exponent in {_short(base)} ** {_short(exponent)} is too large: numeric exponents are "
@@ -254,6 +290,173 @@ def _power(base: sympy.Expr, exponent: sympy.Expr, variables) -> sympy.Expr:
                 raise UnsafeExpressionError(
                     f"the power {_short(base)} ** {_short(exponent)} is too large to compute exactly")
     return sympy.Pow(base, exponent)
+
+
+# --------------------------------------------------------------------------------------------------
+# Real values of constant parts, in floating point. SymPy decides whether a constant such as
+# pi/log(asin(pi)) is real by symbolic reasoning that can take minutes; one floating-point operation per
+# node is enough to see that asin(pi) is not real (|pi| > 1), so no SymPy builder ever sees such a part.
+_UNDEFINED_ATOMS = (sympy.S.ComplexInfinity, sympy.S.NaN, sympy.S.Infinity, sympy.S.NegativeInfinity)
+_EDGE = 1e-12       # a computed (inexact) operand this close to a domain's edge counts as on the edge
+
+
+@dataclass(frozen=True)
+class _Part:
+    """What is known about one SymPy subexpression: constant or not, its real value, whether it is undefined."""
+    constant: bool                 # no variables in it
+    value: float | None = None     # its real value (a constant), None when floating point cannot say
+    exact: bool = False            # the value is an exact rational (so no rounding slack at a domain edge)
+    undefined: bool = False        # it contains zoo, nan, oo or -oo
+
+
+_VARIES = _Part(constant=False)
+
+
+def _slack(value: float, exact: bool) -> float:
+    return 0.0 if exact else _EDGE * max(1.0, abs(value))
+
+
+def _approx(value: float, exact: bool = False) -> str:
+    """'= -1' for an exact value, '≈ 3.142' for a computed one."""
+    return f"= {value:.4g}" if exact and float(value).is_integer() else f"≈ {value:.4g}"
+
+
+def _real_value(kind: str, values: list, exact: list) -> tuple[float | None, str | None]:
+    """The real value of one operation on real constants: ``(value, None)``; ``(None, None)`` when floating point
+    cannot say (an overflow, a pole); ``(None, why)`` when the result is not a real number.
+
+    ``kind`` is an operator (add, sub, mul, div, neg, pow) or a function name (sin, sqrt, max, ...).
+    """
+    if any(v is None for v in values):
+        return None, None
+    u = values[0] if values else 0.0
+    try:
+        if kind == "pow":
+            base, power = values
+            whole = power.is_integer() if exact[1] else abs(power - round(power)) <= _slack(power, False)
+            if base < -_slack(base, exact[0]) and not whole:
+                return None, (f"a negative number to a fractional power is not real: the base "
+                              f"{_approx(base, exact[0])}, the exponent {_approx(power, exact[1])}")
+            if base < 0 and not whole:
+                base = 0.0
+            value = math.pow(base, round(power) if whole else power)
+        elif kind == "sqrt":
+            if u < -_slack(u, exact[0]):
+                return None, f"sqrt(u) needs u ≥ 0, and here u {_approx(u, exact[0])}"
+            value = math.sqrt(max(u, 0.0))
+        elif kind in ("log", "ln"):
+            if u < -_slack(u, exact[0]):
+                return None, f"log(u) needs u > 0, and here u {_approx(u, exact[0])}"
+            value = math.log(u) if u > 0 else None
+        elif kind in ("asin", "acos"):
+            if abs(u) > 1 + _slack(1.0, exact[0]):
+                return None, f"{kind}(u) needs −1 ≤ u ≤ 1, and here u {_approx(u, exact[0])}"
+            value = (math.asin if kind == "asin" else math.acos)(min(1.0, max(-1.0, u)))
+        elif kind in _FLOAT_RULES:
+            value = _FLOAT_RULES[kind](*values)
+        else:
+            return None, None
+    except (OverflowError, ValueError, ZeroDivisionError):
+        return None, None
+    if value is None or not math.isfinite(value):
+        return None, None
+    return float(value), None
+
+
+_FLOAT_RULES: dict[str, Callable] = {
+    "add": lambda *v: math.fsum(v), "sub": lambda a, b: a - b, "neg": lambda a: -a,
+    "mul": lambda *v: math.prod(v), "div": lambda a, b: a / b,
+    "sin": math.sin, "cos": math.cos, "tan": math.tan, "atan": math.atan, "exp": math.exp, "tanh": math.tanh,
+    "cot": lambda u: 1 / math.tan(u), "sec": lambda u: 1 / math.cos(u), "csc": lambda u: 1 / math.sin(u),
+    "abs": abs, "max": max, "min": min,
+}
+# SymPy classes whose constant instances _Reals evaluates, by the kind _real_value knows them as.
+_SYMPY_KINDS: dict[type, str] = {sympy.Add: "add", sympy.Mul: "mul", sympy.Pow: "pow", sympy.Abs: "abs",
+                                 sympy.log: "log", sympy.exp: "exp", sympy.Max: "max", sympy.Min: "min"}
+_SYMPY_KINDS.update({getattr(sympy, name): name for name in
+                     ("sin", "cos", "tan", "cot", "sec", "csc", "asin", "acos", "atan", "tanh")})
+
+
+class _Reals:
+    """Floating-point facts about the subexpressions of SymPy expressions (memoised, one visit per node)."""
+
+    def __init__(self):
+        self.parts: dict[sympy.Basic, _Part] = {}
+
+    def __getitem__(self, expr) -> _Part:
+        return self.parts[expr]
+
+    def visit(self, expr: sympy.Basic) -> tuple[sympy.Basic, str] | None:
+        """Learn about expr and its subexpressions, innermost first; return the first constant part that is
+        not a real number and why, or None."""
+        parts, stack = self.parts, [expr]
+        while stack:
+            e = stack[-1]
+            if e in parts:
+                stack.pop()
+                continue
+            pending = [a for a in e.args if a not in parts]
+            if pending:
+                stack.extend(reversed(pending))
+                continue
+            stack.pop()
+            part, why = self._one(e)
+            parts[e] = part
+            if why:
+                return e, why
+        return None
+
+    def _one(self, e) -> tuple[_Part, str | None]:
+        if e in _UNDEFINED_ATOMS:
+            return _Part(constant=True, undefined=True), None
+        if e.is_Symbol:
+            return _VARIES, None
+        if e is sympy.S.ImaginaryUnit:
+            return _Part(constant=True), "I is the imaginary unit"
+        if e.is_Number or e.is_NumberSymbol:
+            try:
+                value = float(e)
+            except (OverflowError, TypeError, ValueError):
+                value = None
+            return _Part(True, value if value is not None and math.isfinite(value) else None, e.is_Rational), None
+        children = [self.parts[a] for a in e.args]
+        undefined = any(c.undefined for c in children)
+        if not children or not all(c.constant for c in children):
+            return _Part(constant=False, undefined=undefined), None
+        kind = _SYMPY_KINDS.get(type(e))
+        if kind is None or undefined:
+            return _Part(constant=True, undefined=undefined), None
+        value, why = _real_value(kind, [c.value for c in children], [c.exact for c in children])
+        return _Part(constant=True, value=value), why
+
+    def first_undefined(self, expr) -> sympy.Basic | None:
+        """The first of zoo, nan, oo, -oo in expr (expr visited already), or None."""
+        if not self.parts[expr].undefined:
+            return None
+        return next((a for a in sympy.preorder_traversal(expr) if a in _UNDEFINED_ATOMS), None)
+
+
+_ATOM_NAMES = {sympy.S.ComplexInfinity: "zoo (complex infinity, what 1/0 gives)",
+               sympy.S.NaN: "nan (not a number, what 0/0 gives)",
+               sympy.S.Infinity: "oo (infinity)", sympy.S.NegativeInfinity: "-oo (minus infinity)"}
+
+
+def _require_defined(expr: sympy.Expr, what: str = "the expression") -> sympy.Expr:
+    """expr itself, or an UndefinedExpressionError naming a part of it without a real value (for SymPy input)."""
+    reals = _Reals()
+    found = reals.visit(expr)
+    if found is not None:
+        part, why = found
+        shown = _clip(sympy.sstr(part), 60)
+        raise UndefinedExpressionError(
+            f"{shown} in {what} is not a real number ({why}), so {what} is undefined; this course works with "
+            "real numbers", shown, why)
+    atom = reals.first_undefined(expr)
+    if atom is not None:
+        raise UndefinedExpressionError(
+            f"{what} contains {_ATOM_NAMES[atom]}, so it is undefined here; remove or change that part",
+            str(atom), _ATOM_NAMES[atom])
+    return expr
 
 
 # The five arithmetic operators, each mapped to the SymPy object it builds.
@@ -269,12 +472,18 @@ _ARITHMETIC = {
 class _Builder:
     """Walks a syntax tree and builds the SymPy expression: one method per allowed node kind.
 
-    ``_ALLOWED`` (below the class) is the whole whitelist; every other node kind is refused.
+    ``_ALLOWED`` (below the class) is the whole whitelist; every other node kind is refused. Every operator and
+    function goes through :meth:`_combine`, which keeps constant parts real and notes (``strict``: refuses) the
+    first part without a value.
     """
 
-    def __init__(self, variables: tuple[str, ...]):
+    def __init__(self, variables: tuple[str, ...], source: str = "", strict: bool = False, caret: bool = False):
         self.variables = variables
         self.symbols = dict(zip(variables, symbols(*variables))) if variables else {}
+        self.source, self.strict, self.caret = source, strict, caret     # caret: the learner wrote ^ for powers
+        self.reals = _Reals()
+        self.undefined: list[UndefinedExpressionError] = []    # each part found without a value, in order
+        self.unreal: dict[sympy.Basic, tuple[int, bool, str]] = {}  # see _maybe_real: (depth, ≥ 0, origin)
 
     def build(self, node: ast.AST) -> sympy.Expr:
         method = _ALLOWED.get(type(node))
@@ -283,18 +492,116 @@ class _Builder:
             raise _refuse(what, self.variables)
         return method(self, node)
 
+    # -- what the learner wrote, for messages
+    def _text(self, node: ast.AST) -> str:
+        text = ast.get_source_segment(self.source, node) or ast.unparse(node)
+        return _clip(text.replace("**", "^") if self.caret else text, 60)
+
+    # -- every operation: constants stay real; a part without a value is noted, or refused when strict
+    def _leaf(self, value: sympy.Expr) -> sympy.Expr:
+        self.reals.visit(value)
+        return value
+
+    def _combine(self, node, kind: str, build: Callable, operands: list, name: str = "") -> sympy.Expr:
+        parts = [self.reals[op] for op in operands]
+        undefined_before = any(p.undefined for p in parts)
+        if not undefined_before and all(p.constant for p in parts):
+            _, why = _real_value(kind, [p.value for p in parts], [p.exact for p in parts])
+            if why:
+                return self._no_value(node, f"{self._text(node)} is not a real number ({why})", why)
+        exact_power = kind == "pow" and all(op.is_Rational for op in operands)     # MAX_RESULT_BITS bounds it
+        if kind not in ("add", "sub", "mul", "div", "neg", "max", "min") and not exact_power and \
+                any(p.constant and p.value is None and not p.undefined for p in parts):
+            # sin(10**(10**13)) would need 10**13 digits of pi: SymPy tries, and never finishes
+            raise UnsafeExpressionError(
+                f"{self._text(node)} is too large to compute: a number in it is beyond about 1e308")
+        maybe = self._maybe_real(node, kind, operands, parts)
+        if name:
+            try:
+                result = build(*operands)
+            except (ValueError, TypeError, ArithmeticError) as err:      # e.g. an overflow inside SymPy
+                raise UnsafeExpressionError(f"{self._text(node)} cannot be computed: {err}") from None
+        else:
+            result = build(*operands)
+        found = self.reals.visit(result)
+        if found is not None:                # SymPy made a non-real number (rare: the rules above come first)
+            return self._no_value(node, f"{self._text(node)} is not a real number ({found[1]})", found[1])
+        if self.reals[result].undefined and not undefined_before:
+            why = _why_undefined(kind, operands, result)
+            self._no_value(node, f"{self._text(node)} is undefined ({why})", why, keep=True)
+        if not self.reals[result].constant:
+            self.unreal[result] = maybe
+        return result
+
+    def _maybe_real(self, node, kind: str, operands: list, parts: list) -> tuple[int, bool, str]:
+        """How deep this node sits above a part that may not be real for real variables, by cheap rules of our
+        own (no SymPy queries): (depth, known to be ≥ 0, the innermost such part). 0 means real.
+
+        SymPy's own assumption queries on a function of a part that may be non-real (is tanh(u) real?) expand
+        the real and imaginary parts of u, a cost that multiplies with every such layer (seconds at 7 layers),
+        so nodes deeper than MAX_NON_REAL_DEPTH are refused before SymPy builds them."""
+        known = [self.unreal.get(op, (0, p.constant and p.value is not None and p.value >= 0, ""))
+                 for op, p in zip(operands, parts)]
+        depths = [k[0] for k in known]
+        nonneg = all(k[1] for k in known)
+        deepest = max(range(len(known)), key=lambda i: depths[i]) if known else 0
+        origin = known[deepest][2] if known else ""
+        if not any(depths):
+            if kind in ("add", "mul", "div"):
+                return 0, nonneg, ""
+            if kind in ("sub", "neg"):
+                return 0, False, ""
+            if kind == "pow":
+                base, exponent = operands
+                if parts[1].constant and parts[1].value is not None and float(parts[1].value).is_integer():
+                    return 0, known[0][1] or parts[1].value % 2 == 0, ""
+                if known[0][1]:                            # a base ≥ 0: 2**x, (x**2 + 1)**0.5
+                    return 0, True, ""
+            elif kind in ("sin", "cos", "tan", "cot", "sec", "csc", "atan", "tanh", "max", "min"):
+                return 0, False, ""
+            elif kind in ("exp", "abs"):
+                return 0, True, ""
+            elif kind in ("sqrt", "log", "ln") and known[0][1]:
+                return 0, kind == "sqrt", ""
+            elif kind in ("asin", "acos") and isinstance(operands[0], (sympy.sin, sympy.cos, sympy.tanh)):
+                return 0, kind == "acos", ""
+            return 1, False, self._text(node)                 # sqrt(x), ln(x), asin(x), x**0.5: may not be real
+        if kind == "abs":
+            return 0, True, ""                                  # |u| is real
+        several = sum(1 for d in depths if d) > 1
+        depth = max(depths) + (0 if kind in ("add", "sub", "neg") and not several else 1)
+        # tanh is the costly one: SymPy decides whether tanh(u) is real by expanding u's real and imaginary
+        # parts and reducing them modulo pi (2.6 s for tanh of 5 stacked operations on ln(x); other functions: 0.2 s)
+        limit = _TANH_DEPTH if kind == "tanh" else MAX_NON_REAL_DEPTH
+        if depth > limit:
+            raise UnsafeExpressionError(
+                f"{self._text(node)} stacks more than {limit} operations on {origin}, which may not be a real "
+                "number: deciding whether such an expression is real takes SymPy far too long; split it into "
+                "smaller pieces")
+        return depth, False, origin
+
+    def _no_value(self, node, what: str, why: str, keep: bool = False) -> sympy.Expr:
+        """A part without a value: strict, refuse it; else note it and go on with nan (zoo etc. stay as built)."""
+        error = UndefinedExpressionError(f"{what}, so the whole expression is undefined; remove or change "
+                                         "that part", self._text(node), why)
+        if self.strict:
+            raise error
+        self.undefined.append(error)
+        return None if keep else self._leaf(sympy.nan)
+
+    # -- the node kinds
     def _Expression(self, node):
         return self.build(node.body)
 
     def _Constant(self, node):
-        return _number(node.value, self.variables)
+        return self._leaf(_number(node.value, self.variables))
 
     def _Name(self, node):
         name = node.id
         if name in self.symbols:
-            return self.symbols[name]
+            return self._leaf(self.symbols[name])
         if name in CONSTANTS:
-            return CONSTANTS[name]
+            return self._leaf(CONSTANTS[name])
         if name in FUNCTIONS:
             raise UnsafeExpressionError(
                 f"'{name}' is a function: call it with brackets, like {name}(x); {_allowed(self.variables)}.")
@@ -305,10 +612,14 @@ class _Builder:
 
     def _UnaryOp(self, node):
         if isinstance(node.op, ast.USub):
-            return -self.build(node.operand)
+            return self._combine(node, "neg", lambda a: -a, [self.build(node.operand)])
         if isinstance(node.op, ast.UAdd):
             return self.build(node.operand)
         raise _refuse(_REFUSED_OPERATORS.get(type(node.op), "this operator"), self.variables)
+
+    def _arithmetic(self, node, left, right):
+        rule = _ARITHMETIC[type(node.op)]
+        return self._combine(node, _KINDS[type(node.op)], lambda a, b: rule(a, b, self.variables), [left, right])
 
     def _BinOp(self, node):
         spine = []                         # a flat chain a + b - c ... is built in a loop, not recursion
@@ -318,12 +629,11 @@ class _Builder:
         if spine:
             value = self.build(node)
             for link in reversed(spine):
-                value = _ARITHMETIC[type(link.op)](value, self.build(link.right), self.variables)
+                value = self._arithmetic(link, value, self.build(link.right))
             return value
-        rule = _ARITHMETIC.get(type(node.op))
-        if rule is None:
+        if type(node.op) not in _ARITHMETIC:
             raise _refuse(_REFUSED_OPERATORS.get(type(node.op), "this operator"), self.variables)
-        return rule(self.build(node.left), self.build(node.right), self.variables)
+        return self._arithmetic(node, self.build(node.left), self.build(node.right))
 
     def _Call(self, node):
         func = node.func
@@ -355,12 +665,72 @@ class _Builder:
                 f"{name}(...) takes {arity} argument{'s' if arity != 1 else ''}, got {count}")
         if isinstance(arity, tuple) and count < arity[0]:
             raise UnsafeExpressionError(f"{name}(...) takes at least {arity[0]} arguments, got {count}")
+        if builder in (sympy.Max, sympy.Min):
+            return self._extremum(node, name, builder)
         args = [self.build(arg) for arg in node.args]
+        return self._combine(node, name.lower(), builder, args, name=name)
+
+    def _extremum(self, node, name: str, builder) -> sympy.Expr:
+        """max (or min) of real arguments. An argument without a real value is refused; constant arguments
+        are compared here, in floating point, so SymPy only ever compares one constant with the variable parts."""
+        args = []
+        for arg_node in node.args:
+            noted = len(self.undefined)
+            arg = self.build(arg_node)
+            if self.reals[arg].undefined:
+                inner = self.undefined[noted] if len(self.undefined) > noted else None
+                shown = self._text(arg_node)
+                if inner is None:
+                    detail = f"{shown} has no real value"
+                elif inner.part == shown:
+                    detail = str(inner).split(", so the whole expression")[0]
+                else:
+                    detail = f"{shown} has no real value: " + str(inner).split(", so the whole expression")[0]
+                raise UndefinedExpressionError(
+                    f"{name}(...) compares real numbers, but its argument {detail}", shown,
+                    inner.reason if inner else "no real value")
+            args.append(arg)
+        pick = max if builder is sympy.Max else min
+        known = [a for a in args if self.reals[a].constant and self.reals[a].value is not None]
+        rest = [a for a in args if a not in known]
+        if known:                          # the largest (smallest) constant; of equal ones, the first written
+            best = known[0]
+            for a in known[1:]:
+                if pick(self.reals[a].value, self.reals[best].value) != self.reals[best].value:
+                    best = a
+            rest.insert(0, best)
+        if len(rest) == 1:
+            return rest[0]
         try:
-            return builder(*args)
-        except (ValueError, TypeError, ArithmeticError) as err:   # e.g. max(0, ln(-2)): not a real number
-            shown = ", ".join(_short(a) for a in args)
-            raise ValueError(f"{name}({shown}) cannot be computed: {err}") from None
+            return self._combine(node, name.lower(), builder, rest, name=name)
+        except UnsafeExpressionError as err:
+            never_real = [a for a in rest if not self.reals[a].constant and a.is_extended_real is False]
+            if "not comparable" not in str(err) or not never_real:
+                raise
+            shown = self._text(node.args[args.index(never_real[0])])
+            raise UndefinedExpressionError(           # e.g. max(x, ln(-1 - x**2))
+                f"{name}(...) compares real numbers, but its argument {shown} is not a real number for any real "
+                f"value of {', '.join(self.variables)}", shown, "never real") from None
+
+
+def _why_undefined(kind: str, operands: list, result: sympy.Expr) -> str:
+    """Why an operation on defined operands gave zoo, nan or oo, in a few words."""
+    if kind == "div" or (kind == "pow" and operands[0] == 0):
+        return "division by zero"
+    if result is sympy.nan or (result.has(sympy.nan) and not result.has(sympy.zoo)):
+        return "it has no value, like 0/0"
+    if kind in ("cot", "csc", "tan", "sec"):
+        return "division by zero"          # cot(0) = cos(0)/sin(0), tan(pi/2) = sin(pi/2)/cos(pi/2), ...
+    if kind in ("log", "ln"):
+        return "the logarithm of 0"
+    return "it is infinite"
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+_KINDS = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div", ast.Pow: "pow"}
 
 
 _ALLOWED = {
@@ -369,16 +739,22 @@ _ALLOWED = {
 }
 
 
-def parse_expression(text: str, variables: Iterable[str] | str = ("x",)) -> sympy.Expr:
+def parse_expression(text: str, variables: Iterable[str] | str = ("x",), *, strict: bool = False) -> sympy.Expr:
     """Parse what a learner typed into a SymPy expression, safely (nothing is evaluated as Python).
 
     ``parse_expression("sin(x^2)")`` gives ``sin(x**2)``; ``parse_expression("3*x**2*y", ("x", "y"))``
     gives ``3*x**2*y``. The variables are real symbols (see :func:`symbols`).
 
+    A part without a real value is kept as SymPy's ``zoo`` (``1/0``, ``cot(0)``, ``log(0)``) or becomes ``nan``
+    (a constant that is not real: ``sqrt(-1)``, ``asin(2)``), so the text is undefined everywhere; with
+    ``strict=True`` it raises :class:`UndefinedExpressionError` naming that part instead.
+
     Raises ``TypeError`` if ``text`` is not a string, ``ValueError`` if it is empty,
-    :class:`ExpressionSyntaxError` (a ``ValueError``) if it is not well formed, and
+    :class:`ExpressionSyntaxError` (a ``ValueError``) if it is not well formed,
     :class:`UnsafeExpressionError` (a ``ValueError``) if it uses anything outside the whitelist in the
-    module docstring. Every message says what went wrong and what is allowed.
+    module docstring (or is too large to compute), and :class:`UndefinedExpressionError` (a ``ValueError``)
+    for ``max`` of a part without a real value, or (``strict``) any such part. Every message says what went
+    wrong and what is allowed.
     """
     if not isinstance(text, str):
         raise TypeError(f"an expression must be a str such as 'sin(x**2)', got {type(text).__name__}")
@@ -403,15 +779,18 @@ def parse_expression(text: str, variables: Iterable[str] | str = ("x",)) -> symp
         raise UnsafeExpressionError(
             f"the expression is nested too deeply (more than {MAX_DEPTH} levels)") from None
     _check_depth(tree)
-    return _Builder(variables).build(tree)
+    caret = "^" in text and "**" not in text
+    return _Builder(variables, source, strict=strict, caret=caret).build(tree)
 
 
-def _as_expr(expr, variables: Iterable[str] | str = ("x",)) -> sympy.Expr:
-    """Accept a SymPy expression, a Python number, or learner text (parsed safely)."""
+def _as_expr(expr, variables: Iterable[str] | str = ("x",), strict: bool = False) -> sympy.Expr:
+    """Accept a SymPy expression, a Python number, or learner text (parsed safely).
+
+    ``strict``: refuse (UndefinedExpressionError) an expression with a part that has no real value."""
     if isinstance(expr, str):
-        return parse_expression(expr, variables)
+        return parse_expression(expr, variables, strict=strict)
     if isinstance(expr, sympy.Basic):
-        return expr
+        return _require_defined(expr) if strict else expr
     if isinstance(expr, (int, float)) and not isinstance(expr, bool):
         return _number(expr, _normalise_names(variables))
     raise TypeError(f"expected a SymPy expression or a str, got {type(expr).__name__}")
@@ -443,36 +822,81 @@ def _paper_conventions(expr: sympy.Expr) -> sympy.Expr:
                         lambda e: sympy.Heaviside(e.args[0], 0))
 
 
-def _cheap_to_simplify(expr: sympy.Expr) -> bool:
-    """Full ``sympy.simplify`` can take minutes (it expands (x²+1)**999, splits nested abs into cases);
-    only try it on small expressions without those features."""
-    if sympy.count_ops(expr) > 60:
+def _cheap_to_cancel(expr: sympy.Expr, ops: int) -> bool:
+    """``sympy.cancel`` (one fraction, common polynomial factors removed) is polynomial arithmetic: quick on a
+    small expression, slow when it must expand a high power of a sum such as (x² + 1)**999."""
+    if ops > _CANCEL_MAX_OPS:
         return False
-    if any(p.base.is_Add and p.exp.is_Integer and abs(p.exp) > 6 for p in expr.atoms(sympy.Pow)):
-        return False
-    return len(expr.atoms(sympy.Abs, sympy.sign, sympy.Heaviside, sympy.Max)) <= 1
+    return not any(p.base.is_Add and p.exp.is_Integer and abs(p.exp) > 6 for p in expr.atoms(sympy.Pow))
+
+
+def _tidy(expr: sympy.Expr) -> sympy.Expr:
+    """:func:`tidy` for a SymPy expression already known to be defined."""
+    expr = _paper_conventions(expr)
+    ops = sympy.count_ops(expr)
+    if ops > _SIMPLIFY_MAX_OPS:
+        return expr
+    together = sympy.together(expr)
+    candidates = [sympy.factor_terms(expr), sympy.factor_terms(together)]
+    if _cheap_to_cancel(together, ops):
+        try:
+            cancelled = sympy.cancel(together)
+        except sympy.PolynomialError:        # e.g. a Piecewise or a relation inside: not a rational function
+            pass
+        else:
+            candidates += [cancelled, sympy.factor_terms(cancelled)]
+    best, best_ops = expr, ops
+    kinds = _function_kinds(expr)
+    for candidate in map(_paper_conventions, candidates):
+        candidate_ops = sympy.count_ops(candidate)
+        if candidate_ops < best_ops and _function_kinds(candidate) <= kinds \
+                and not candidate.has(*_UNDEFINED_ATOMS):
+            best, best_ops = candidate, candidate_ops
+    return best
 
 
 def tidy(expr) -> sympy.Expr:
-    """Simplify a derivative, but only when that helps a reader, and only as far as is quick.
+    """Simplify a derivative, but only when that helps a reader, and only as far as is cheap.
 
-    Cheap rewrites (pulling out common factors, one fraction) are always tried; ``sympy.simplify`` only
-    on small expressions. A rewrite is accepted when it is shorter *and* brings in no function the
-    reader did not see: ``6x²cos(x³)/sin(x³)`` stays as the paper writes it instead of becoming
-    ``6x²/tan(x³)``, and ``1 - tanh²`` does not turn into ``1/cosh²``.
+    The same input always gives the same output, on any machine: a fixed set of cheap rewrites is tried —
+    pulling out common factors (``factor_terms``), one fraction (``together``) and, on small expressions,
+    cancelling common polynomial factors (``cancel``) — and ``sympy.simplify``, whose time has no bound
+    (seconds for a 20-operation derivative), is never called. Expressions of more than 200 operations are
+    returned as they are. A rewrite is accepted when it is shorter *and* brings in no function the reader did
+    not see: ``6x²cos(x³)/sin(x³)`` stays as the paper writes it instead of becoming ``6x²/tan(x³)``, and
+    ``1 - tanh²`` does not turn into ``1/cosh²``.
+
+    Raises :class:`UndefinedExpressionError` if ``expr`` has a part without a real value (zoo, nan, ...).
     """
-    expr = _paper_conventions(_as_expr(expr))
-    if sympy.count_ops(expr) > _SIMPLIFY_MAX_OPS:
-        return expr
-    candidates = [sympy.factor_terms(expr), sympy.factor_terms(sympy.together(expr))]
-    if _cheap_to_simplify(expr):
-        candidates.append(sympy.simplify(expr))
-    best, best_ops = expr, sympy.count_ops(expr)
-    for candidate in map(_paper_conventions, candidates):
-        ops = sympy.count_ops(candidate)
-        if ops < best_ops and _function_kinds(candidate) <= _function_kinds(expr):
-            best, best_ops = candidate, ops
-    return best
+    return _tidy(_as_expr(expr, strict=True))
+
+
+# abs, max, ... of a part that may not be real: SymPy differentiates abs(u) through re(u) and im(u), and checks
+# im(u) = 0 for the step function of max. Both expand u's real and imaginary parts, a cost that multiplies with
+# each nested part that may be non-real (abs of 5 such nested functions: 13 s and 90 000 operations).
+_THROUGH_REAL_PARTS = (sympy.Abs, sympy.sign, sympy.Max, sympy.Min, sympy.Heaviside, sympy.DiracDelta)
+
+
+def _check_real_parts(expr: sympy.Expr, symbol: sympy.Symbol) -> None:
+    """Refuse abs, max, ... of an argument with more than MAX_NON_REAL_PARTS parts that may not be real for a real
+    variable (a cheap assumption query per part: ``is_extended_real``); their exact derivative would be huge."""
+    for node in sympy.preorder_traversal(expr):
+        if not isinstance(node, _THROUGH_REAL_PARTS) or not node.has(symbol):
+            continue
+        parts = {part for arg in node.args for part in sympy.preorder_traversal(arg) if part.has(symbol)}
+        maybe = {part for part in parts if part.is_extended_real is not True}
+        if not maybe:
+            continue
+        # a max or min inside counts too: SymPy rebuilds it, comparing its arguments again, at every rewrite
+        cost = len(maybe | {part for part in parts if isinstance(part, (sympy.Max, sympy.Min))})
+        if cost > MAX_NON_REAL_PARTS:
+            name = {sympy.Abs: "abs", sympy.Max: "max", sympy.Min: "min"}.get(type(node), type(node).__name__)
+            shown = _clip(", ".join(sympy.sstr(a) for a in node.args), 80)
+            raise UnsafeExpressionError(
+                f"{name}({shown}) is too hard to differentiate exactly: {len(maybe)} of its parts may not be real "
+                "numbers, and then its exact derivative goes through their real and imaginary parts, which grow "
+                f"too large (mcdl allows {MAX_NON_REAL_PARTS} such parts, or max and min, inside abs, sign, max "
+                "or min)")
 
 
 def symbolic_derivative(expr, var: str | sympy.Symbol = "x") -> sympy.Expr:
@@ -481,11 +905,20 @@ def symbolic_derivative(expr, var: str | sympy.Symbol = "x") -> sympy.Expr:
     ``expr`` may be a SymPy expression or learner text (parsed safely with ``var`` as the variable).
     ``symbolic_derivative("ln(x**2)")`` gives ``2/x``; ``symbolic_derivative("max(0, x)")`` gives the step
     function ``Heaviside(x, 0)`` (0 at x = 0: the paper's convention for the derivative of ReLU).
+
+    An expression with a part that has no real value is refused with :class:`UndefinedExpressionError`
+    naming that part (``cot(0) + x``: "cot(0) is undefined (division by zero)"); so is a derivative that
+    comes out undefined. abs, max or min of an argument with more than :data:`MAX_NON_REAL_PARTS` parts that
+    may not be real (``abs(tan(sqrt(ln(asin(x)))))``) is refused with :class:`UnsafeExpressionError`: its exact
+    derivative goes through real and imaginary parts and grows without bound.
     """
     name = var.name if isinstance(var, sympy.Symbol) else var
-    expr = _as_expr(expr, (name,))
+    expr = _as_expr(expr, (name,), strict=True)
     symbol = _as_symbol(var, expr)
-    return tidy(sympy.diff(expr, symbol))
+    _check_real_parts(expr, symbol)
+    derivative = sympy.diff(expr, symbol)
+    _require_defined(derivative, f"the derivative of {_clip(sympy.sstr(expr), 60)}")
+    return _tidy(derivative)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -496,6 +929,44 @@ def _readable(expr: sympy.Expr) -> sympy.Expr:
                         lambda e: sympy.Piecewise((1, e.args[0] > 0), (0, True)))
 
 
+def _symbolic_negative_power(factor) -> bool:
+    if not (factor.is_commutative and (factor.is_Pow or isinstance(factor, sympy.exp))):
+        return False
+    exponent = factor.as_base_exp()[1]
+    return bool(exponent.free_symbols) and exponent.is_negative is True
+
+
+class _LatexPrinter(LatexPrinter):
+    """SymPy's LaTeX printer, but bounded: to place a factor b**e of a product whose exponent e is symbolic and
+    negative (``x**(-tanh(x)**2 - 1)``), SymPy's printer asks ``e.is_constant()``, which runs the unbounded
+    ``simplify`` on e (seconds for one line of a derivation). Here such a factor is printed as it stands, in the
+    numerator, where SymPy puts it whenever e does depend on the variables."""
+
+    def _print_Mul(self, expr):
+        factors = [f for f in expr.args]
+        if not any(map(_symbolic_negative_power, factors)):
+            return super()._print_Mul(expr)
+        stand_ins = getattr(self, "_stand_ins", {})
+        self._stand_ins = stand_ins
+        replaced = []
+        for factor in factors:
+            if _symbolic_negative_power(factor):       # the exponent stands in as a symbol without a sign
+                base, exponent = factor.as_base_exp()
+                stand_in = sympy.Dummy("exponent")
+                stand_ins[stand_in] = self._print(exponent)
+                factor = (sympy.exp(stand_in, evaluate=False) if isinstance(factor, sympy.exp)
+                          else sympy.Pow(base, stand_in, evaluate=False))
+            replaced.append(factor)
+        return super()._print_Mul(sympy.Mul(*replaced, evaluate=False))
+
+    def _print_Symbol(self, expr, style="plain"):
+        if expr in getattr(self, "_stand_ins", {}):
+            return self._stand_ins[expr]
+        return super()._print_Symbol(expr, style=style)
+
+    _print_Dummy = _print_Symbol
+
+
 def to_latex(expr) -> str:
     """LaTeX for an expression, with ``ln`` for the natural log as the paper writes it.
 
@@ -503,7 +974,7 @@ def to_latex(expr) -> str:
     ``Heaviside(z, 0)`` is written as cases (1 for z > 0, 0 otherwise).
     """
     expr = _as_expr(expr)
-    return sympy.latex(_readable(expr), ln_notation=True)
+    return _LatexPrinter({"ln_notation": True}).doprint(_readable(expr))
 
 
 def to_function(expr, variables: Iterable[str] | str = ("x",)) -> Callable[..., np.ndarray]:

@@ -7,11 +7,12 @@ import time
 import numpy as np
 import pytest
 import sympy
-from hypothesis import given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
+from mcdl import symbolic
 from mcdl.symbolic import (
-    MAX_LENGTH, ExpressionSyntaxError, UnsafeExpressionError, parse_expression, symbolic_derivative,
-    symbols, tidy, to_function, to_latex,
+    MAX_LENGTH, ExpressionSyntaxError, UndefinedExpressionError, UnsafeExpressionError, parse_expression,
+    symbolic_derivative, symbols, tidy, to_function, to_latex,
 )
 
 x, y = symbols("x", "y")
@@ -231,7 +232,12 @@ EXPRESSIONS = st.recursive(_LEAVES, _grow, max_leaves=6)
 @given(EXPRESSIONS)
 def test_property_text_parses_to_the_same_expression(pair):
     text, expected = pair
-    assert parse_expression(text) == expected
+    parsed = parse_expression(text)
+    if parsed is sympy.nan and expected is not sympy.nan:       # ln(cos(2)): a constant that is not real
+        with pytest.raises(UndefinedExpressionError, match="is not a real number"):
+            parse_expression(text, strict=True)
+        return
+    assert parsed == expected
 
 
 @settings(max_examples=300, deadline=None)
@@ -330,3 +336,181 @@ def test_no_eval_in_docstring_examples_text():
     # the module explains why eval is avoided; make sure it stays a sentence, not a call
     text = MODULES[0].read_text()
     assert re.search(r"\beval\s*\(", text) is None
+
+
+# ------------------------------------------------------------------------------------------------
+# Bounded symbolic work on what a learner types (issue 9): every part must have a real value, SymPy is never
+# asked to reason about a non-real constant, and tidy never runs the unbounded sympy.simplify.
+def test_max_of_a_constant_that_is_not_real_is_refused_before_sympy_compares(monkeypatch):
+    # asin(pi) is not real; SymPy's Max spent 20-40 s deciding that pi/log(asin(pi)) cannot be compared
+    def compare(cls, args):
+        raise AssertionError("SymPy's Max was asked to compare a non-real constant")
+
+    monkeypatch.setattr(sympy.Max, "_new_args_filter", classmethod(compare))
+    text = "max(pi/log(asin(pi)), log(cos(csc(1))))"
+    with pytest.raises(UndefinedExpressionError) as info:
+        parse_expression(text)
+    message = str(info.value)
+    assert "compares real numbers" in message and "pi/log(asin(pi))" in message
+    assert "asin(pi) is not a real number" in message and "−1 ≤ u ≤ 1" in message
+    with pytest.raises(UndefinedExpressionError, match=r"asin\(pi\) is not a real number"):
+        symbolic_derivative(text)
+
+
+def test_max_compares_real_constants_in_floating_point():
+    assert parse_expression("max(1, 2)") == 2
+    assert parse_expression("max(pi, 3)") == sympy.pi
+    assert parse_expression("max(log(cos(csc(1))), x, 1)") == sympy.Max(1, x)
+    assert parse_expression("Max(0, x, 1)") == sympy.Max(1, x)
+    with pytest.raises(UndefinedExpressionError, match=r"its argument 1/0 is undefined \(division by zero\)"):
+        parse_expression("max(1/0, x)")
+    with pytest.raises(UndefinedExpressionError, match=r"ln\(-1 - x\*\*2\) is not a real number for any real"):
+        parse_expression("max(x, ln(-1 - x**2))")
+
+
+@pytest.mark.parametrize("text, part", [
+    ("sqrt(-1)*x", "sqrt(-1) is not a real number (sqrt(u) needs u ≥ 0, and here u = -1)"),
+    ("x + asin(2)", "asin(2) is not a real number"),
+    ("ln(-3) + x", "ln(-3) is not a real number (log(u) needs u > 0"),
+    ("(-8)**(1/3)", "(-8)**(1/3) is not a real number (a negative number to a fractional power"),
+    ("sqrt(pi/log(asin(pi)))", "asin(pi) is not a real number"),      # SymPy alone: 40 s
+    ("cot(0) + csc(cot(x))", "cot(0) is undefined (division by zero)"),
+    ("x/(x - x)", "x/(x - x) is undefined (division by zero)"),
+    ("log(0)*x", "log(0) is undefined (the logarithm of 0)"),
+    ("0/0 + x", "0/0 is undefined (division by zero)"),
+    ("1/(1/0)", "1/0 is undefined (division by zero)"),                # SymPy would make it 0
+    ("x^2 + tan(pi/2)", "tan(pi/2) is undefined (division by zero)"),
+])
+def test_strict_parsing_names_the_part_without_a_real_value(text, part):
+    with pytest.raises(UndefinedExpressionError) as info:
+        parse_expression(text, strict=True)
+    assert part in str(info.value) and "undefined" in str(info.value)
+    assert info.value.part and info.value.reason
+    with pytest.raises(UndefinedExpressionError, match=re.escape(part)):
+        symbolic_derivative(text)
+
+
+def test_by_default_a_part_without_a_value_makes_the_text_undefined_everywhere():
+    # the checker and mcdl.functions read zoo and nan as "undefined everywhere" (text such as 1/0)
+    assert parse_expression("1/0") == sympy.zoo
+    assert parse_expression("cot(0) + csc(cot(x))").has(sympy.zoo)
+    assert parse_expression("sqrt(-1)*x") is sympy.nan                  # was I*x: not a real number
+    assert parse_expression("abs(sqrt(-4))") is sympy.nan               # sqrt(-4) is undefined in the reals
+    assert parse_expression("x^2 + sqrt(2)") == x**2 + sympy.sqrt(2)
+
+
+def test_sympy_input_without_a_value_is_refused_by_derivatives():
+    with pytest.raises(UndefinedExpressionError, match=r"zoo \(complex infinity"):
+        symbolic_derivative(sympy.zoo + x)
+    with pytest.raises(UndefinedExpressionError, match=r"asin\(2\).*not a real number"):
+        symbolic_derivative(sympy.asin(2) * x)
+    with pytest.raises(UndefinedExpressionError, match="nan"):
+        tidy(sympy.nan * x)
+
+
+def test_tidy_never_calls_sympy_simplify(monkeypatch):
+    def unbounded(*args, **kwargs):
+        raise AssertionError("sympy.simplify has no time bound")
+
+    monkeypatch.setattr(sympy, "simplify", unbounded)
+    for text, expected in PAPER_DERIVATIVES:
+        assert symbolic_derivative(text).equals(expected)
+    assert symbolic_derivative("ln(sin(x**3)**2)") == 6 * x**2 * sympy.cos(x**3) / sympy.sin(x**3)
+    assert symbolic_derivative("(1 - x)/(1 + x)") == -2 / (x + 1) ** 2                 # cancel, on a small one
+    assert symbolic_derivative("exp(-x**2)/(1 + x**2)") == -2 * x * (x**2 + 2) * sympy.exp(-x**2) / (x**2 + 1) ** 2
+
+
+def test_tidy_leaves_large_expressions_as_they_are(monkeypatch):
+    big = sympy.Add(*[sympy.sin(k * x) ** k / (x + k) for k in range(1, 60)])
+    assert sympy.count_ops(big) > 200
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("rewrites are only tried on expressions of at most 200 operations")
+
+    for name in ("together", "factor_terms", "cancel", "simplify"):
+        monkeypatch.setattr(sympy, name, refuse)
+    assert tidy(big) == big
+
+
+def test_tidy_does_not_cancel_a_high_power_of_a_sum(monkeypatch):
+    def slow(*args, **kwargs):
+        raise AssertionError("cancel would expand (x**2 + 1)**999")
+
+    monkeypatch.setattr(sympy, "cancel", slow)
+    derivative = symbolic_derivative("(x**2 + 1)**999 / (x - 1)")
+    assert derivative.subs(x, 0) == -1                  # (999·2x·(x²+1)^998·(x-1) - (x²+1)^999)/(x-1)² at 0
+    assert derivative.has((x**2 + 1) ** 998)
+
+
+def test_abs_of_a_part_too_deeply_non_real_is_refused_quickly():
+    # SymPy differentiates abs(u) through re(u) and im(u): here 13 s and 90 000 operations
+    text = "abs(sec(csc(sec(asin(acos(sin(0.5^x)))))))"
+    with pytest.raises(UnsafeExpressionError, match="too hard to differentiate exactly"):
+        symbolic_derivative(text)
+    assert symbolic_derivative("abs(sqrt(x))").has(sympy.sign)                 # one such part: SymPy's answer
+    assert symbolic_derivative("abs(sin(x))") == sympy.sign(sympy.sin(x)) * sympy.cos(x)
+
+
+# Property: any formula from the whole whitelist, up to 200 characters, gives a result or a documented error.
+_DOCUMENTED = (ExpressionSyntaxError, UnsafeExpressionError, UndefinedExpressionError)
+
+
+@st.composite
+def _formula(draw, budget):
+    if budget <= 4:
+        return draw(st.sampled_from(["x", "x", "x", "pi", "e", "0", "1", "2", "0.5", "10"]))
+    kind = draw(st.sampled_from(["call", "call", "call", "many", "binary", "binary", "binary"]))
+    if kind == "call":
+        name = draw(st.sampled_from(sorted(n for n, (_, arity) in symbolic.FUNCTIONS.items() if arity == 1)))
+        return f"{name}({draw(_formula(budget - len(name) - 2))})"
+    if kind == "many":
+        name = draw(st.sampled_from(sorted(n for n, (_, arity) in symbolic.FUNCTIONS.items() if arity != 1)))
+        return f"{name}({draw(_formula((budget - 6) // 2))}, {draw(_formula((budget - 6) // 2))})"
+    left = draw(st.integers(1, max(1, budget - 6)))
+    op = draw(st.sampled_from(["+", "-", "*", "/", "**", "^"]))
+    return f"({draw(_formula(left))}){op}({draw(_formula(budget - 6 - left))})"
+
+
+@settings(max_examples=100, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(st.integers(3, 200).flatmap(_formula).filter(lambda text: len(text) <= 200))
+def test_property_formulas_parse_and_differentiate_or_are_refused_with_a_documented_error(text):
+    for step in (parse_expression, symbolic_derivative):
+        try:
+            result = step(text)
+        except _DOCUMENTED as err:
+            assert str(err)
+            return
+        assert isinstance(result, sympy.Expr)
+    assert not result.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo)
+
+
+def test_stacks_of_operations_on_a_part_that_may_not_be_real_are_bounded():
+    # is tanh(u) real? SymPy expands u's real and imaginary parts: seconds for 5 layers over ln(x)
+    with pytest.raises(UnsafeExpressionError, match=r"stacks more than \d+ operations on log\(x\)"):
+        parse_expression("tanh(tanh(tanh(tanh(tanh(log(x))))))")
+    for text in ["sqrt(1 + tanh(2*x))", "ln(1 + sqrt(x))**2", "exp(-sqrt(x))/(1 + sqrt(x))", "asin(sqrt(x))",
+                 "sin(sqrt(x))*cos(sqrt(x))", "tanh(log(x))**2 + 1", "sqrt(x**2 + 1)", "log(1 + exp(x))"]:
+        assert isinstance(symbolic_derivative(text), sympy.Expr)
+
+
+def test_constants_beyond_floating_point_are_refused_inside_functions():
+    # sin(10**(10**13)) needs 10**13 digits of pi: SymPy would try
+    with pytest.raises(UnsafeExpressionError, match="too large to compute"):
+        parse_expression("sin((pi^2/4)^exp(pi^3))")
+    with pytest.raises(UnsafeExpressionError, match="too large to compute"):
+        parse_expression("sin(10**400)")
+    assert parse_expression("exp(1000)*x") == sympy.exp(1000) * x          # plain arithmetic is fine
+
+
+def test_latex_never_runs_simplify_on_a_negative_symbolic_exponent(monkeypatch):
+    # SymPy's printer asks exponent.is_constant(), which simplifies it: seconds for one line of a derivation
+    expressions = [x**(-sympy.tanh(x)**2 - 1) * sympy.sin(x), x * sympy.exp(-x**2 - 1) / (x + 1),
+                   sympy.exp(-x**2) / (1 + x**2), 6 * x**2 * sympy.cos(x**3) / sympy.sin(x**3)]
+    expected = [sympy.latex(e, ln_notation=True) for e in expressions]
+
+    def unbounded(self, *args, **kwargs):
+        raise AssertionError("is_constant runs simplify")
+
+    monkeypatch.setattr(sympy.Expr, "is_constant", unbounded)
+    assert [to_latex(e) for e in expressions] == expected
