@@ -451,7 +451,7 @@ def _search(probe, x, y0, central):
             return None
         if win is None:
             win = _window(probe, cols, x, H, y0[:, cols], central)
-        ix = np.ix_(np.arange(m), cols)
+        ix = (slice(None), slice(None)) if cols.size == n else np.ix_(np.arange(m), cols)   # all: views, no copies
         # a window ends the search only where x's digits survive in x ± h: with |xⱼ| far below the step,
         # f(x ± h) no longer sees xⱼ.  Its quotient is then f's slope around 0, fine for exp at 1e-18 but
         # not for 1e200·x² at 1e-150, where f(x + h) = f(x - h) says nothing: only a step relative to xⱼ can.
@@ -485,7 +485,7 @@ def _search(probe, x, y0, central):
         prev[ix] = np.where(clean, win.value, prev[ix])
         prev_error[ix] = np.where(clean, win.error, prev_error[ix])
         prev_best[ix] = np.where(clean, better, prev_best[ix])
-        done[ix] |= better & resolved & confirmed & (error <= ACCEPT_RTOL * np.abs(win.value))
+        done[ix] |= better & resolved & confirmed & (error <= ACCEPT_RTOL * np.abs(win.value) + accept_floor[ix])
         # f seen changing smoothly, to two digits: identical values at smaller steps are lost digits
         # (central: a change that looks like a slope to two digits, not a kink straddled; forward quotients
         # cannot tell a kink from lost digits, so any change counts, and a kink within the step gets a warning)
@@ -504,6 +504,9 @@ def _search(probe, x, y0, central):
     all_cols = np.arange(n)
     win = _window(probe, all_cols, x, first, y0, central)
     warn_floor = _warn_floor(win.size, x)
+    # an entry is also done at the rounding of f's own value: 8ε·|fᵢ(x)|/scale (an off-diagonal entry of
+    # size 0.07 beside outputs of size 1e8 can be no better).  f(x), not f(x ± h): x³ at 2e-12 is tiny.
+    accept_floor = 8 * EPS * np.abs(y0) / _scale(x)[None, :]
     chains["down"] = (np.full((m, n), np.nan), np.full((m, n), np.nan), np.zeros((m, n), dtype=bool))
     win = visit(all_cols, first, "down", win=win)
     chains["up"] = tuple(a.copy() for a in chains["down"])

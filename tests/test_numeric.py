@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import math
 import traceback
+import tracemalloc
 import warnings
 
 import numpy as np
@@ -1002,3 +1003,105 @@ def test_property_no_silently_wrong_derivative(family, a, b, u, sign, method):
         assert err < 1e-5, (name, x, method, got, want)
     if err > 1e-5 and abs(got - want) > 4 * EPS ** (2 / 3) * abs(fx) / max(abs(x), 1.0):
         assert warned, (name, x, method, got, want, info)
+
+
+def test_gradient_at_n_10000_needs_little_memory():
+    """O(n) extra memory for a gradient: f = sum(x²) cannot take a batch, so one point at a time; the
+    peak allocation stays far below an n×n array (800 MB at n = 10,000)."""
+    tracemalloc.start()
+    try:
+        g = gradient(lambda v: np.sum(v**2), np.full(10_000, 0.5))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    np.testing.assert_allclose(g, 1.0, rtol=1e-8)
+    assert peak < 100e6, peak
+
+
+def test_a_batched_jacobian_is_evaluated_in_chunks():
+    calls = []
+
+    def f(v):
+        calls.append(np.shape(v))
+        return np.sin(v)
+    n = 600
+    jacobian(f, np.linspace(0.1, 1.0, n))
+    assert max(int(np.prod(s)) for s in calls) <= (1 << 18) + n
+
+
+def test_gradient_refuses_a_vector_valued_f_before_differencing():
+    calls = []
+
+    def f(v):
+        calls.append(1)
+        return v * 2
+    with pytest.raises(ShapeError, match="jacobian"):
+        gradient(f, np.ones(50))
+    assert len(calls) == 1
+
+
+@pytest.mark.parametrize("method", ["central", "forward"])
+def test_real_methods_refuse_a_complex_valued_f(method):
+    with pytest.raises(TypeError, match="complex"):
+        derivative(lambda t: np.exp(1j * t), 0.3, method=method)
+
+
+def test_complex_step_refuses_an_f_complex_at_real_input():
+    with pytest.raises(TypeError, match="real x"):
+        derivative(lambda t: np.exp(1j * t), 0.3, method="complex")
+
+
+def test_f_changing_its_argument_does_not_change_the_callers_x():
+    x = np.array([1.0, 2.0])
+
+    def f(v):
+        v += 1.0
+        return np.sum(v**2)
+    g = gradient(f, x)
+    np.testing.assert_array_equal(x, [1.0, 2.0])
+    np.testing.assert_allclose(g, 2 * (x + 1), rtol=1e-8)
+
+
+def test_f_writing_into_a_shared_buffer_still_gets_its_derivative():
+    buffer = np.empty(1)
+    assert derivative(lambda t: np.sin(np.atleast_1d(t), out=buffer), 0.5) == pytest.approx(np.cos(0.5), rel=1e-9)
+
+
+@pytest.mark.parametrize("f, x, want", [
+    (lambda t: 1 / t, 1e-10, -1e20),
+    (lambda t: t**3, 2e-12, 3 * (2e-12) ** 2),
+    (np.sin, 1e6, math.cos(1e6)),
+    (lambda t: 1e8 + t, 0.0, 1.0),
+    (lambda t: np.maximum(0, t), -1e-6, 0.0),
+    (lambda t: np.maximum(0, t), -3e-7, 0.0),
+    (lambda t: np.maximum(0, t), -1e-300, 0.0),
+    (lambda t: np.maximum(0, t), 0.0, 0.0),            # the paper's convention ReLU'(0) = 0
+    (lambda t: np.maximum(0, t), 1e-9, 1.0),
+    (np.abs, 0.0, 0.0),
+    (lambda t: np.maximum(0, t - 1), 1 + 1e-8, 1.0),
+    (lambda t: np.maximum(0, t - 1), 1 - 1e-8, 0.0),
+], ids=["1/t at 1e-10", "t³ at 2e-12", "sin at 1e6", "1e8 + t at 0", "relu at -1e-6", "relu at -3e-7",
+        "relu at -1e-300", "relu at 0", "relu at 1e-9", "abs at 0", "relu(t-1) right", "relu(t-1) left"])
+def test_the_issues_silently_wrong_cases_are_right(f, x, want):
+    got, info = derivative(f, x, full_output=True)
+    assert isinstance(info, Estimate)
+    assert abs(got - want) <= 1e-7 * abs(want) + 1e-12, (got, want)
+
+
+def test_a_kink_is_reported_in_the_estimate():
+    _, info = derivative(np.abs, 0.0, full_output=True)
+    assert info.kink.all()
+    _, info = derivative(np.abs, 0.5, full_output=True)
+    assert not info.kink.any() and info.worst < 1e-9
+
+
+def test_a_jump_is_not_differentiable():
+    with pytest.raises(ValueError, match="not differentiable"):
+        derivative(np.sign, 0.0)
+
+
+def test_an_unreliable_derivative_says_so():
+    """sin rounded to float32 carries noise of 1e-8 that no step removes: the warning says so."""
+    with pytest.warns(AccuracyWarning, match="estimated error"):
+        got = derivative(lambda t: np.float32(np.sin(t)), 0.7)
+    assert abs(got - math.cos(0.7)) < 1e-4

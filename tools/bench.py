@@ -7,7 +7,8 @@ Prints one table per concern:
      control.value = v -> state -> draw -> figure blitted; and end to end in Voila + Chromium
      (tools/latency.py: key press -> first paint of the canvas);
   3. `import mcdl` time in a fresh interpreter (and with the numeric module loaded);
-  4. numeric Jacobian speed and its error against the analytic Jacobian;
+  4. numeric Jacobian speed and its error against the analytic Jacobian; the same beside numdifftools at a
+     standard and a badly scaled point (n = 200); a gradient's memory at n = 10,000; the time of typed formulas;
   5. the worst error of each identity in the registry against finite differences.
 Targets: chapter ≤ 3 s; a slider move ≤ 10 ms kernel-side; key press -> pixels ≤ 20 ms median and
 ≤ 33 ms p95 end to end; import mcdl ≤ 0.3 s.
@@ -176,6 +177,97 @@ def bench_jacobian():
           ("size", "method", "ms per Jacobian", "max rel. error"), rows)
 
 
+def bench_numeric_vs_numdifftools():
+    """mcdl.numeric beside numdifftools on an n = 200 Jacobian, at a standard and a badly scaled point."""
+    import warnings
+    import tracemalloc
+
+    import numdifftools as nd
+    import mcdl
+
+    rng = np.random.default_rng(0)
+    n = 200
+    A = rng.normal(size=(n, n)) / np.sqrt(n)
+    f = lambda v: A @ v + np.sin(v) * v[::-1]            # noqa: E731  (works column-wise on (n, k))
+    rows = []
+    points = (("standard", rng.normal(size=n)), ("badly scaled", rng.normal(size=n) * 10.0 ** rng.uniform(-8, 8, n)))
+    for label, x in points:
+        exact = A.copy()
+        exact[np.arange(n), np.arange(n)] += np.cos(x) * x[::-1]
+        exact[np.arange(n), np.arange(n)[::-1]] += np.sin(x)
+        floor = 1e-12 * np.abs(exact).max(axis=1, keepdims=True)          # an entry's row sets its scale
+        times = {}
+        for name, run in (("mcdl central", lambda: mcdl.jacobian(f, x)),
+                          ("numdifftools central", lambda: nd.Jacobian(f, method="central")(x)),
+                          ("mcdl complex", lambda: mcdl.jacobian(f, x, method="complex")),
+                          ("numdifftools complex", lambda: nd.Jacobian(f, method="complex")(x))):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                best = np.inf
+                for _ in range(3):
+                    t0 = time.perf_counter()
+                    J = run()
+                    best = min(best, time.perf_counter() - t0)
+            err = np.abs(J - exact) / np.maximum(np.abs(exact), floor)
+            times[name] = best
+            rows.append((label, name, f"{best * 1000:.1f}", f"{err.max():.1e}", int((err > 1e-6).sum())))
+        for kind in ("central", "complex"):
+            rows.append((label, f"  numdifftools / mcdl, {kind}",
+                         f"{times[f'numdifftools {kind}'] / times[f'mcdl {kind}']:.1f}x", "", ""))
+    table(f"Numeric Jacobian, n = m = {n}: mcdl.numeric beside numdifftools (best of 3; error relative to each "
+          "entry, floored at 1e-12 of its row)", ("point", "method", "ms", "worst rel. error", "entries > 1e-6"), rows)
+
+    tracemalloc.start()
+    t0 = time.perf_counter()
+    mcdl.gradient(lambda v: np.sum(v**2), np.full(10_000, 0.5))
+    seconds = time.perf_counter() - t0
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    print(f"\ngradient of sum(x²) at n = 10,000 (one point at a time): {seconds:.2f} s, "
+          f"peak extra memory {peak / 1e6:.1f} MB (target <= 100 MB)")
+
+
+def bench_symbolic(count: int = 300, seed: int = 20240909):
+    """Random learner-like formulas of <= 200 characters: the slowest parse, derivative and derivation."""
+    import random
+
+    from sympy.core.cache import clear_cache
+
+    from mcdl.derivation import chain_rule_steps
+    from mcdl.symbolic import parse_expression, symbolic_derivative
+
+    rnd = random.Random(seed)
+    unary = ["sin", "cos", "tan", "exp", "log", "sqrt", "abs", "asin", "atan", "tanh", "cot", "csc"]
+
+    def formula(depth):
+        if depth == 0 or rnd.random() < 0.25:
+            return rnd.choice(["x", "x", "pi", "e", str(rnd.randint(1, 9)), "0.5"])
+        if rnd.random() < 0.45:
+            return f"{rnd.choice(unary)}({formula(depth - 1)})"
+        if rnd.random() < 0.1:
+            return f"max({formula(depth - 1)}, {formula(depth - 1)})"
+        return f"({formula(depth - 1)} {rnd.choice('+-*/')} {formula(depth - 1)})"
+
+    texts = [t for t in (formula(rnd.randint(2, 7)) for _ in range(count * 3)) if len(t) <= 200][:count]
+    rows = []
+    for name, call in (("parse_expression", parse_expression), ("symbolic_derivative", symbolic_derivative),
+                       ("chain_rule_steps", chain_rule_steps)):
+        times, refused = [], 0
+        for text in texts:
+            clear_cache()
+            t0 = time.perf_counter()
+            try:
+                call(text)
+            except ValueError:
+                refused += 1
+            times.append(time.perf_counter() - t0)
+        times.sort()
+        rows.append((name, f"{times[-1]:.2f}", f"{times[int(0.99 * len(times)) - 1]:.2f}", f"{statistics.median(times) * 1000:.1f}",
+                     refused))
+    table(f"Typed formulas: {len(texts)} random ones of <= 200 characters, cold SymPy cache (target: every one <= 1 s)",
+          ("function", "max s", "p99 s", "median ms", "refused"), rows)
+
+
 def bench_identities():
     from mcdl import identities
 
@@ -196,6 +288,8 @@ def main():
     print("mcdl benchmark  (machine:", os.cpu_count(), "cores)")
     bench_import()
     bench_jacobian()
+    bench_numeric_vs_numdifftools()
+    bench_symbolic()
     bench_identities()
     bench_widgets()
     bench_end_to_end()
