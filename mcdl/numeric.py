@@ -167,7 +167,7 @@ _COMPLEX_OUTPUT = ("{name}(x) is complex ({value}) at a real x, so it is not a r
                    "what you mean).")
 
 
-def _real_values(y, name="f", at=None) -> np.ndarray:
+def _real_values(y, name="f") -> np.ndarray:
     """y as a float array; a complex y with a non-zero imaginary part is refused with a TypeError."""
     y = np.asarray(y)
     if np.iscomplexobj(y):
@@ -394,11 +394,12 @@ def _window(probe, cols, x, H, y0, central):
         # identical values cancel exactly (whether digits were lost there is the search's question)
         roundoff = np.where(identical, 0.0, np.abs(w[0]) * delta[0] + np.abs(w[1]) * delta[1] + np.abs(w[2]) * delta[2])
         error = np.abs(R2 - R1) + roundoff
-        size = np.abs(Q)
+        magnitude = np.abs(Q)
         # a jump keeps f(x + h) - f(x - h) fixed as h halves, a pole makes it grow; rounding dust scatters it
         d = np.array([np.abs(p - mm) for p, mm in zip(plus, minus)])
         steady = (d[1] >= 0.9 * d[0]) & (d[1] <= 4.5 * d[0]) & (d[2] >= 0.9 * d[1]) & (d[2] <= 4.5 * d[1])
-        unbounded = steady & (size[2] >= 1.5 * size[1]) & (size[1] >= 1.5 * size[0]) & (size[2] > 100 * delta[2])
+        unbounded = (steady & (magnitude[2] >= 1.5 * magnitude[1]) & (magnitude[1] >= 1.5 * magnitude[0])
+                     & (magnitude[2] > 100 * delta[2]))
         if central:
             F = np.array([(p - y0) / h for p, h in zip(plus, hs)])          # right-hand quotients
             B = np.array([(y0 - mm) / h for mm, h in zip(minus, hs)])       # left-hand quotients
@@ -434,7 +435,7 @@ def _search(probe, x, y0, central):
     ratio, count = _down_ladder(x, first)
     # a window of steps larger than ε^(1/5) in absolute terms (|x| > 1) can miss a wiggle finer than x's
     # scale (sin at 1e7 aliased by steps of 7e3): it ends the search only once the next window agrees
-    confirm = (first > FIRST_STEP * (1 + 1e-9))[None, :] if central else (first > FORWARD_FIRST_STEP * (1 + 1e-9))[None, :]
+    confirm = (first > (FIRST_STEP if central else FORWARD_FIRST_STEP) * (1 + 1e-9))[None, :]
 
     J = np.full((m, n), np.nan)
     err = np.full((m, n), np.inf)
@@ -555,23 +556,32 @@ def _warn_if_unsure(J, info, warn_floor, x):
 # ==================================================================================================
 # The public functions
 # ==================================================================================================
-def _complex_jacobian(f, x, m, batch):
+def _complex_estimate(J, h, points):
+    """The complex step has no cancellation: its error is a few ulps of the value."""
+    return Estimate(error=np.abs(J) * 4 * EPS, step=np.broadcast_to(h, J.shape).copy(),
+                    kink=np.zeros(J.shape, dtype=bool), evaluations=points)
+
+
+def _jacobian(f, x, y0, method, batch):
+    """The Jacobian, its Estimate, and the AccuracyWarning if one is due; y0 = f(x), already checked
+    (finite, and real: the complex step reads Im f(x + ih)/h, nonsense for an f complex at real x)."""
+    n, m = max(x.size, 1), max(y0.size, 1)
     flat = np.atleast_1d(x)
-    h = step_sizes(flat, "complex")
-    probe = _Probe(f, x, m, batch=batch, complex_step=True)
-    Y = probe(np.arange(flat.size), h, +1)
-    J = np.imag(Y) / h[None, :]
-    info = Estimate(error=np.abs(J) * 4 * EPS, step=np.broadcast_to(h, J.shape).copy(),
-                    kink=np.zeros(J.shape, dtype=bool), evaluations=probe.points)
+    if method == "complex":
+        h = step_sizes(flat, "complex")
+        probe = _Probe(f, x, m, batch=batch, complex_step=True)
+        J = np.imag(probe(np.arange(n), h, +1)) / h[None, :]
+        info = _complex_estimate(J, h, probe.points)
+    else:
+        probe = _Probe(f, x, m, batch=batch)
+        J, info, warn_floor = _search(probe, flat, np.broadcast_to(np.ravel(y0)[:, None], (m, n)), method == "central")
+    if not np.all(np.isfinite(J)):
+        raise ValueError(f"the Jacobian is not finite near x = {np.array2string(flat, precision=6)}: f is not "
+                         "defined on both sides of x (is x on the edge of f's domain?) or not differentiable there "
+                         "(it jumps, or its slope grows without bound).")
+    if method != "complex":
+        _warn_if_unsure(J, info, warn_floor, flat)
     return J, info
-
-
-def _check_complex_at_real(f, x):
-    """The complex step reads Im f(x + ih)/h: f must be real at real x, or the answer is nonsense."""
-    y = np.asarray(_call(f, x))
-    if np.iscomplexobj(y) and np.any(np.imag(y) != 0):
-        raise TypeError(_COMPLEX_OUTPUT.format(name="f", value=np.ravel(y)[np.flatnonzero(np.ravel(np.imag(y)))[0]])
-                        + " method='complex' also needs f real at real x.")
 
 
 def jacobian(f, x, *, method: str = "central", batch: bool | None = None, full_output: bool = False):
@@ -586,24 +596,7 @@ def jacobian(f, x, *, method: str = "central", batch: bool | None = None, full_o
     f = require_callable(f)
     _check_method(method)
     x = as_point(x)
-    if method == "complex":
-        _check_complex_at_real(f, x)
-    y0 = _evaluate(f, x)
-    n, m = max(x.size, 1), max(y0.size, 1)
-    flat = np.atleast_1d(x)
-    if method == "complex":
-        J, info = _complex_jacobian(f, x, m, batch)
-        warn_floor = None
-    else:
-        probe = _Probe(f, x, m, batch=batch)
-        Y0 = np.broadcast_to(np.ravel(y0)[:, None], (m, n))
-        J, info, warn_floor = _search(probe, flat, Y0, method == "central")
-    if not np.all(np.isfinite(J)):
-        raise ValueError(f"the Jacobian is not finite near x = {np.array2string(flat, precision=6)}: f is not "
-                         "defined on both sides of x (is x on the edge of f's domain?) or not differentiable there "
-                         "(it jumps, or its slope grows without bound).")
-    if warn_floor is not None:
-        _warn_if_unsure(J, info, warn_floor, flat)
+    J, info = _jacobian(f, x, _evaluate(f, x), method, batch)
     return (J, info) if full_output else J
 
 
@@ -614,8 +607,7 @@ def _pointwise_derivative(f, arr, method, full_output):
         h = step_sizes(pts, "complex")
         with np.errstate(all="ignore"):
             out = np.imag(probe(np.arange(pts.size), h, +1)[0]) / h
-        info = Estimate(error=np.abs(out)[None, :] * 4 * EPS, step=h[None, :], kink=np.zeros((1, pts.size), bool),
-                        evaluations=probe.points)
+        info = _complex_estimate(out[None, :], h[None, :], probe.points)
     else:
         y = as_output(_call(f, pts))
         _require_elementwise(y, pts.shape)
@@ -623,8 +615,7 @@ def _pointwise_derivative(f, arr, method, full_output):
         probe = _Probe(f, pts, 1, pointwise=True)
         J, info, warn_floor = _search(probe, pts, y0, method == "central")
         out = J[0]
-        with np.errstate(invalid="ignore"):
-            _warn_if_unsure(J, info, np.where(np.isfinite(warn_floor), warn_floor, np.inf), pts)
+        _warn_if_unsure(J, info, warn_floor, pts)
     out = np.asarray(out, dtype=float).reshape(arr.shape)
     return (out, info) if full_output else out
 
@@ -645,7 +636,7 @@ def derivative(f, x, *, method: str = "central", full_output: bool = False):
     y = _evaluate(f, x)
     if y.size != 1:
         raise ShapeError(f"derivative is for a scalar-valued f, but f(x) has {y.size} values; use jacobian.")
-    J, info = jacobian(f, x, method=method, full_output=True)
+    J, info = _jacobian(f, x, y, method, None)
     return (float(J[0, 0]), info) if full_output else float(J[0, 0])
 
 
@@ -664,13 +655,14 @@ def gradient(f, x, *, method: str = "central", full_output: bool = False) -> np.
         n = max(xp.size, 1)
         raise ShapeError(f"gradient needs a scalar-valued f, but f(x) has shape ({y.size},): "
                          f"its derivative is the ({y.size}, {n}) Jacobian — use jacobian(f, x).")
-    J, info = jacobian(f, xp, method=method, full_output=True)
+    J, info = _jacobian(f, xp, y, method, None)
     return (J[0], info) if full_output else J[0]
 
 
 def partial(f, x, i: int, *, method: str = "central") -> float:
     """∂f/∂xᵢ: the derivative of scalar-valued f in coordinate i, every other coordinate held constant (§3)."""
     f = require_callable(f)
+    _check_method(method)
     x = as_point(x)
     if x.ndim == 0:
         raise ShapeError("partial needs a vector x of shape (n,); for one variable use derivative(f, x).")
@@ -684,4 +676,4 @@ def partial(f, x, i: int, *, method: str = "central") -> float:
     y = _evaluate(f, x)
     if y.size != 1:
         raise ShapeError(f"partial needs a scalar-valued f, but f(x) has shape {fmt_shape(y.shape)}; use jacobian.")
-    return float(jacobian(along_i, x[i], method=method)[0, 0])
+    return float(_jacobian(along_i, as_point(x[i]), y, method, None)[0][0, 0])
