@@ -76,15 +76,28 @@ def significant(value, digits: int = 4) -> str:
     return out + ".0" if out.lstrip("-").isdigit() else out
 
 
-def short(value, limit: int = 6) -> str:
+def short(value, limit: int = 6, digits: int = 4) -> str:
     """A number or a small array in :func:`significant` digits: 2.0, [2.0, 3.0], [[1.0, 2.0], [0.0, 1.0]] (long ones cut)."""
     arr = np.asarray(value, dtype=float)
     if arr.ndim == 0:
-        return significant(arr)
-    items = [short(row, limit) for row in arr[:limit]]
+        return significant(arr, digits)
+    items = [short(row, limit, digits) for row in arr[:limit]]
     if arr.shape[0] > limit:
         items.append("…")
     return "[" + ", ".join(items) + "]"
+
+
+def distinct(a, b, limit: int = 6) -> tuple[str, str]:
+    """``a`` and ``b`` as :func:`short` prints them, with as many digits as it takes for the two to differ.
+
+    A near miss must not read "yours gives 25.31, expected 25.31": from 4 significant digits up to 17.
+    """
+    first = (short(a, limit), short(b, limit))
+    for digits in range(4, 18):
+        pair = (short(a, limit, digits), short(b, limit, digits))
+        if pair[0] != pair[1]:
+            return pair
+    return first
 
 
 def clip(text: str, limit: int = 40) -> str:

@@ -77,7 +77,7 @@ def check(exercise, answer) -> Feedback:
                           ["try a plain number, a numpy array or a function, as the exercise asks"])
     try:
         details = [str(d) for d in verdict.details if d] + _hint_pointer(ex, verdict.status)
-        return Feedback(verdict.status, str(verdict.message), details, str(ex_id))
+        return Feedback(verdict.status, str(verdict.message), details, str(ex_id), str(verdict.mistake))
     except Exception:
         return Feedback("error", "mcdl could not check this answer", [], "")
 

@@ -23,6 +23,7 @@ class Feedback:
     message: str
     details: list = field(default_factory=list)
     exercise_id: str = ""
+    mistake: str = ""               # the name of the row of MISTAKES that recognised the slip, if one did
 
     @property
     def correct(self) -> bool:
@@ -56,9 +57,9 @@ class Feedback:
 class Verdict(Exception):
     """Internal: carries a verdict out of nested helpers to check()."""
 
-    def __init__(self, status: str, message: str, details=()):
+    def __init__(self, status: str, message: str, details=(), mistake: str = ""):
         super().__init__(message)
-        self.status, self.message, self.details = status, message, list(details)
+        self.status, self.message, self.details, self.mistake = status, message, list(details), mistake
 
 
 class HintText(str):

@@ -14,10 +14,10 @@ import numpy as np
 
 from .. import text
 from ..functions import UNDEFINED, FunctionError, Signature, _builtin_name, learner_function
-from ..text import clip, short, significant
+from ..text import clip, distinct, short, significant
 from .answers import NotNumbers, as_numbers, as_shape, describe, is_sympy, quote, sympy_free_names
 from .feedback import Verdict
-from .mistakes import Case, diagnose_shape, value_patterns
+from .mistakes import Case, code_slips, diagnose_shape, diagnose_slip, value_patterns
 
 MAX_LISTED = 5          # entries or points listed in a "wrong values" message
 _IMPLICIT_NUMBER_NAME = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*([A-Za-z_]\w*)")
@@ -55,13 +55,30 @@ def fit_shape(got: np.ndarray, ref: np.ndarray, ex, prefix: str = ""):
         return got, []
     if mistake.accept:
         return got.reshape(ref.shape), mistake.fix(case)
-    raise Verdict("wrong-shape", prefix + mistake.message(case), mistake.fix(case))
+    raise Verdict("wrong-shape", prefix + mistake.message(case), mistake.fix(case),
+                  mistake="" if mistake.name == "other-shape" else mistake.name)
+
+
+def _declared_slips(ex) -> dict:
+    """A value exercise's declared slips as arrays."""
+    return {name: np.asarray(value, dtype=float) for name, value in ex.slips.items()}
+
+
+def _slip_verdict(case: Case, notes: list):
+    """The wrong-values verdict of a named slip, or None when no row of MISTAKES recognises the answer."""
+    mistake = diagnose_slip(case)
+    if mistake is None:
+        return None
+    return Verdict("wrong-values", mistake.message(case), list(notes) + mistake.fix(case), mistake=mistake.name)
 
 
 def compare_values(got: np.ndarray, ref: np.ndarray, ex, notes: list) -> Verdict:
     ok = np.isclose(got, ref, rtol=ex.rtol, atol=ex.atol, equal_nan=True)
     if np.all(ok):
         return Verdict("correct", "correct!", notes)
+    slip = _slip_verdict(Case(got, ref, ex, slips=_declared_slips(ex)), notes)
+    if slip is not None:
+        raise slip
     details = list(notes)
     finite = np.isfinite(got)
     if not np.all(finite):
@@ -70,7 +87,7 @@ def compare_values(got: np.ndarray, ref: np.ndarray, ex, notes: list) -> Verdict
         details.append(f"your answer contains {significant(bad)}{where}: a 0/0, an overflow or a log of a "
                        "negative number?")
     if got.ndim == 0:
-        message = f"not quite: {significant(got)} is not the value asked for"
+        message = f"not quite: {distinct(got, ref)[0]} is not the value asked for"
         if np.isfinite(got) and np.isfinite(ref) and ref != 0:
             rel = abs(float(got) - float(ref)) / abs(float(ref))
             if _close(got, -ref, ex):
@@ -89,7 +106,8 @@ def compare_values(got: np.ndarray, ref: np.ndarray, ex, notes: list) -> Verdict
     for index in wrong[:MAX_LISTED]:
         index = tuple(index)
         off = f" (off by {significant(diff[index])})" if np.isfinite(diff[index]) else ""
-        details.append(f"{_entry(index)}: you have {significant(got[index])}, expected {significant(ref[index])}{off}")
+        yours, expected = distinct(got[index], ref[index])
+        details.append(f"{_entry(index)}: you have {yours}, expected {expected}{off}")
     if len(wrong) > MAX_LISTED:
         details.append(f"… and {len(wrong) - MAX_LISTED} more")
     raise Verdict("wrong-values", message, details)
@@ -156,6 +174,38 @@ def _reference_values(ex):
 
 
 def compare_function(ex, f, subject: str) -> Verdict:
+    """Compare a function answer at the exercise's points; a slip in its code is named in the details."""
+    try:
+        return _compare_function(ex, f, subject)
+    except Verdict as verdict:
+        if verdict.status == "correct":
+            raise
+        error = verdict.message if verdict.status in ("error", "wrong-type") else ""
+        case = Case(None, None, ex, answer=f, error=error)
+        found = code_slips(case)
+        notes = [mistake.message(case) for mistake in found]
+        verdict.details = notes + [d for d in verdict.details if d not in notes]
+        if found and not verdict.mistake:
+            verdict.mistake = found[0].name
+        raise
+
+
+def _slip_values(ex) -> dict:
+    """A function exercise's declared slips, evaluated at its points (a slip that fails is left out)."""
+    values = {}
+    for name, slip in ex.slips.items():
+        try:
+            if isinstance(slip, str):
+                from ..symbolic import to_function
+                slip = to_function(slip, ex.variables)
+            F = learner_function(slip, _signature(ex), name="slip", label=f"the slip {name}")
+            values[name] = np.stack([as_numbers(F(*_arguments(p, ex.variables))) for p in ex.points])
+        except Exception:
+            continue
+    return values
+
+
+def _compare_function(ex, f, subject: str) -> Verdict:
     F = _door(ex, f, subject)
     wants = _reference_values(ex)
     gots, wheres, notes, undefined = [], [], [], []
@@ -195,12 +245,17 @@ def compare_function(ex, f, subject: str) -> Verdict:
     wrong = [i for i, ok in enumerate(oks) if not ok]
     message = f"{subject} differs from the expected one at {len(wrong)} of {n} points"
     details = list(notes)
-    if len({g.shape for g in gots}) == 1:
-        details += value_patterns(Case(np.stack(gots), np.stack(wants), ex), "value")
+    if len({g.shape for g in gots}) == 1 and len({np.shape(w) for w in wants}) == 1:
+        case = Case(np.stack(gots), np.stack(wants), ex, slips=_slip_values(ex) if ex.slips else {})
+        slip = _slip_verdict(case, notes)
+        if slip is not None:
+            raise slip
+        details += value_patterns(case, "value")
     details += undefined[:MAX_LISTED]
     for i in wrong[:MAX_LISTED]:
         if not np.all(np.isnan(gots[i])) or not undefined:
-            details.append(f"at {wheres[i]} yours gives {short(gots[i])}, expected {short(wants[i])}")
+            yours, expected = distinct(gots[i], wants[i])
+            details.append(f"at {wheres[i]} yours gives {yours}, expected {expected}")
     if len(wrong) > MAX_LISTED:
         details.append(f"… and {len(wrong) - MAX_LISTED} more")
     if any(not np.all(np.isfinite(gots[i])) for i in wrong):
@@ -230,6 +285,12 @@ def sympy_function(ex, expr, subject: str):
         raise Verdict("error", f"mcdl could not turn {subject} into numbers ({error_text(err)})") from None
 
 
+def python_code(expr) -> str:
+    """A SymPy expression as the numpy code a learner would write: x**2*np.sin(x)."""
+    from sympy.printing.numpy import NumPyPrinter
+    return NumPyPrinter().doprint(expr).replace("numpy.", "np.")
+
+
 def is_sympy_formula(value) -> bool:
     """A SymPy expression with free symbols (a formula, not a number)."""
     if not is_sympy(value):
@@ -254,7 +315,8 @@ def check_function(ex, answer) -> Verdict:
             if expr.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):          # 1/0: nothing worth writing out
                 details = ["this text is undefined everywhere (a division by zero such as 1/0?)"]
             else:
-                details = [f"write it as a Python function: lambda {_variables_text(ex)}: {clip(str(expr), 80)}"]
+                details = [f"write it as a Python function: lambda {_variables_text(ex)}: "
+                           f"{clip(python_code(expr), 80)}"]
         except Exception:
             pass
         raise Verdict("wrong-type", f"expected {wanted}, you gave the text {quote(answer)}", details)

@@ -1,16 +1,26 @@
 """The slips this material produces, one row each: when it applies, what to say, how to fix it.
 
-``MISTAKES`` are the layout slips of a shape (paper §4.1, numerator layout): the transpose, a vector where a
-diagonal matrix was expected or the reverse, a column where the gradient (a row) was expected, the
-Jacobian before the sum.  The first row whose ``when`` holds decides; a row with ``accept`` is a harmless
-form (the answer is reshaped and its note kept), any other gives a wrong-shape verdict.  ``PATTERNS`` are
-the slips behind right-shaped wrong values (a lost minus sign, a constant factor, the transpose).
+``MISTAKES`` has a row for every slip the checker names, in three stages:
 
-Each ``when``/``message``/``fix`` takes a :class:`Case`: the learner's array, the reference and the exercise.
+* ``"shape"`` — the layout slips of a shape (paper §4.1, numerator layout): the transpose, a vector where a
+  diagonal matrix was expected or the reverse, a column where the gradient (a row) was expected, the Jacobian
+  before the sum, products left unsummed.  The first row whose ``when`` holds decides; a row with ``accept``
+  is a harmless form (the answer is reshaped and its note kept), any other gives a wrong-shape verdict.
+* ``"answer"`` — the chapters' own slips behind a wrong answer: diag(w) for ∂(w⊗x)/∂w, row sums for column
+  sums, the other partial, swapped entries…  A general row (swapped entries) looks at the numbers alone; a
+  row an exercise *declares* (``Exercise.slips``: the row's name → the value that slip produces, or a
+  function giving it at the exercise's points) applies when the answer equals that value.
+* ``"code"`` — slips in a function's code: ``^`` for a power, one argument where two are asked.  Their text
+  is added to the verdict's details.
+
+``PATTERNS`` are the generic shapes of right-shaped wrong values (a lost minus sign, a constant factor,
+the transpose).  Each ``when``/``message``/``fix`` takes a :class:`Case`: the learner's array, the
+reference and the exercise (and, for declared slips, the slips' values at the same points).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import inspect
+from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
@@ -32,9 +42,12 @@ def is_diagonal(m: np.ndarray) -> bool:
 class Case:
     """One answer against its reference: ``G`` and ``E`` are their shapes, ``n`` the reference's first size."""
 
-    got: np.ndarray
-    ref: np.ndarray
-    ex: object                      # the Exercise: expect, rtol, atol
+    got: np.ndarray | None
+    ref: np.ndarray | None
+    ex: object                      # the Exercise: expect, rtol, atol, slips
+    slips: dict = field(default_factory=dict)   # a declared slip's name → its value(s), shaped like ``got``
+    answer: object = None           # the learner's answer itself (a function, for the "code" rows)
+    error: str = ""                 # the error the learner's function raised, if any
 
     @property
     def G(self):
@@ -58,6 +71,12 @@ class Case:
     def vector_of(self, shape) -> bool:      # E is (n,) with n > 1 and G is the given shape
         return len(self.E) == 1 and self.n > 1 and self.G == shape
 
+    def is_slip(self, name: str) -> bool:
+        """The answer is what the slip ``name`` (declared by the exercise) produces, and that is wrong."""
+        value = self.slips.get(name)
+        return (value is not None and self.got is not None and np.shape(value) == self.G
+                and self.close(self.got, value) and not self.close(value, self.ref))
+
 
 @dataclass(frozen=True)
 class Mistake:
@@ -68,6 +87,7 @@ class Mistake:
     message: Callable[[Case], str]
     fix: Callable[[Case], list] = lambda c: []
     accept: bool = False
+    stage: str = "shape"            # "shape", "answer" or "code" (see the module docstring)
 
 
 _RIGHT = "your numbers are right; only the shape is off"
@@ -133,8 +153,9 @@ MISTAKES = (
     Mistake("vector-for-matrix",
             lambda c: len(c.E) == 2 and c.E[0] == c.E[1] > 1 and c.G == (c.n,),
             lambda c: f"expected {article(c.n)} {c.n}×{c.n} matrix (shape {c.E}), you gave a vector of shape {c.G}"),
-    Mistake("diagonal-for-vector",
-            lambda c: c.vector_of((c.n, c.n)) and (is_diagonal(c.got) or c.expect == "vector"),
+    Mistake("diagonal-for-vector",         # not for a gradient: there the fix is the column sums, below
+            lambda c: c.vector_of((c.n, c.n)) and c.expect != "gradient"
+            and (is_diagonal(c.got) or c.expect == "vector"),
             lambda c: f"the paper's answer here is a vector of shape {c.E}, not diag(...); use np.diag(M) to take the "
                       "diagonal",
             lambda c: _right_if(c.close(np.diag(c.got), c.ref), "its diagonal holds the right numbers")),
@@ -143,8 +164,120 @@ MISTAKES = (
             lambda c: f"expected a vector of shape {c.E}, you gave {article(c.n)} {c.n}×{c.n} matrix",
             lambda c: _right_if(c.close(c.got.sum(axis=0), c.ref),
                                 "its column sums are exactly the answer: this looks like the Jacobian before the "
-                                f"sum — add up each column (np.ones({c.n}) @ J)")),
+                                f"sum — add up each column (np.ones({c.n}) @ J)")
+            + (["a sum's gradient is never the diagonal taken out of a matrix: each entry j adds up column j "
+                f"(np.ones({c.n}) @ J or J.sum(axis=0)); only for a diagonal J do the two agree"]
+               if c.expect == "gradient" and is_diagonal(c.got) else [])),
+    Mistake("unsummed-products",           # paper §4.4: a dot product is the SUM of the products
+            lambda c: c.E == () and c.got.ndim == 1 and c.got.size > 1 and np.all(np.isfinite(c.got))
+            and c.close(c.got.sum(), c.ref),
+            lambda c: f"expected one number, you gave {c.got.size} — and they add up to the answer: the products "
+                      "were left unsummed",
+            lambda c: ["a dot product multiplies entry by entry AND adds the products up: np.dot(a, b), a @ b or "
+                       "np.sum(a * b)"]),
+    # --- the chapters' own slips (stage "answer"): general ones first, then the ones an exercise declares
+    Mistake("swapped-entries",
+            lambda c: c.got is not None and c.got.ndim >= 1 and c.got.shape[-1] > 1 and c.expect in
+            ("gradient", "vector") and not c.close(c.ref, c.ref[..., ::-1]) and c.close(c.got[..., ::-1], c.ref),
+            lambda c: "the right numbers in the wrong order: your entries are the answer's, reversed",
+            lambda c: ["entry j of a gradient is ∂f/∂xⱼ, the partial derivative with respect to the j-th input, in "
+                       "the order the inputs are listed: [∂f/∂x, ∂f/∂y]"],
+            stage="answer"),
+    Mistake("other-partial",
+            lambda c: c.is_slip("other-partial"),
+            lambda c: "that is the derivative with respect to the other variable",
+            lambda c: ["look at what is under the ∂ in the denominator: only that variable moves, every other "
+                       "one is frozen"],
+            stage="answer"),
+    Mistake("diag(w)-for-d(w*x)/dw",
+            lambda c: c.is_slip("diag(w)-for-d(w*x)/dw"),
+            lambda c: "that is diag(w), but the entries on the diagonal of ∂(w ⊗ x)/∂w are x's",
+            lambda c: ["yᵢ = wᵢxᵢ moves at rate xᵢ when only wᵢ moves, so ∂y/∂w = diag(x): the derivative "
+                       "with respect to one vector carries the OTHER vector"],
+            stage="answer"),
+    Mistake("diag(1/x)-for-d(w/x)/dx",
+            lambda c: c.is_slip("diag(1/x)-for-d(w/x)/dx"),
+            lambda c: "that is diag(1/x), the derivative of w ⊘ x with respect to w, not x",
+            lambda c: ["with respect to xᵢ, yᵢ = wᵢ/xᵢ = wᵢ·xᵢ⁻¹ follows the power rule: −wᵢ/xᵢ², so ∂y/∂x = "
+                       "diag(−w ⊘ x²)"],
+            stage="answer"),
+    Mistake("x-on-diagonal-for-d(xz)/dx",
+            lambda c: c.is_slip("x-on-diagonal-for-d(xz)/dx"),
+            lambda c: "that is diag(x), but ∂(x z)/∂x has z on its diagonal",
+            lambda c: ["yᵢ = xᵢz moves at rate z when only xᵢ moves: ∂y/∂x = z·I (np.eye(n) * z); x's entries "
+                       "belong to ∂y/∂z, the column"],
+            stage="answer"),
+    Mistake("z-and-sum-swapped",
+            lambda c: c.is_slip("z-and-sum-swapped"),
+            lambda c: "z and sum(x) have swapped places",
+            lambda c: ["y = Σᵢ xᵢz. Nudging one xⱼ moves one term, at rate z, so every entry of ∂y/∂x is z; "
+                       "nudging z moves every term, at rate xᵢ each, so ∂y/∂z = Σᵢ xᵢ = sum(x)"],
+            stage="answer"),
+    Mistake("row-sums-for-column-sums",
+            lambda c: c.is_slip("row-sums-for-column-sums"),
+            lambda c: "those are the row sums of f's Jacobian; the gradient of a sum needs its column sums",
+            lambda c: ["∂y/∂xⱼ collects everything xⱼ influences, which is column j of ∂f/∂x: np.ones(n) @ J "
+                       "(J.sum(axis=0)), not J.sum(axis=1)"],
+            stage="answer"),
+    Mistake("diagonal-only",
+            lambda c: c.is_slip("diagonal-only"),
+            lambda c: "that is only the diagonal of f's Jacobian; this Jacobian is not diagonal",
+            lambda c: ["each xⱼ appears in two of the fᵢ, so column j has two non-zero entries; ∂y/∂xⱼ adds both"],
+            stage="answer"),
+    # --- slips in a function's code (stage "code"): said in the details, beside the verdict
+    Mistake("caret-for-power",
+            lambda c: "for ^:" in c.error or "bitwise_xor" in c.error,
+            lambda c: "in Python, ^ is not a power (it is bitwise exclusive or): write x**4 for x⁴",
+            stage="code"),
+    Mistake("one-argument-function",
+            lambda c: len(getattr(c.ex, "variables", ())) > 1 and _positional_count(c.answer) == 1,
+            lambda c: f"your function takes one argument, but this exercise's function has "
+                      f"{len(c.ex.variables)}: write def answer({', '.join(c.ex.variables)}):",
+            stage="code"),
 )
+
+
+def _positional_count(f):
+    """How many positional parameters a learner's function has (None when Python cannot tell)."""
+    if not callable(f):
+        return None
+    try:
+        params = inspect.signature(f).parameters.values()
+    except (TypeError, ValueError):
+        return None
+    if any(p.kind is p.VAR_POSITIONAL for p in params):
+        return None
+    return sum(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params)
+
+
+def rows(stage: str) -> tuple:
+    """The rows of :data:`MISTAKES` of one stage."""
+    return tuple(m for m in MISTAKES if m.stage == stage)
+
+
+def diagnose_slip(case: Case):
+    """The first "answer" row that applies to a wrong answer (None when none does)."""
+    if case.got is None or case.got.size == 0 or not np.all(np.isfinite(case.got)):
+        return None
+    for mistake in rows("answer"):
+        try:
+            if mistake.when(case):
+                return mistake
+        except Exception:            # a slip that does not fit this answer's shape simply does not apply
+            continue
+    return None
+
+
+def code_slips(case: Case) -> list:
+    """The "code" rows that apply to a learner's function."""
+    found = []
+    for mistake in rows("code"):
+        try:
+            if mistake.when(case):
+                found.append(mistake)
+        except Exception:
+            continue
+    return found
 
 
 def _other_shape_fix(c: Case) -> list:
@@ -164,7 +297,7 @@ def diagnose_shape(case: Case):
     """The first row of :data:`MISTAKES` that applies (or :data:`ANY_OTHER_SHAPE`); None when the shapes agree."""
     if case.G == case.E:
         return None
-    for mistake in MISTAKES:
+    for mistake in rows("shape"):
         if mistake.when(case):
             return mistake
     return ANY_OTHER_SHAPE

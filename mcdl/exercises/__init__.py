@@ -13,6 +13,10 @@ reference answer, in the paper's conventions (numerator layout, §4.1):
   function.
 * ``"shape"``      — a tuple such as ``(2, 3)``.
 
+``slips`` names the wrong answers this exercise is built to catch: a row name of the checker's MISTAKES
+table → the value that slip gives (for a function exercise, a function of the same variables).  When an
+answer equals one, the checker says which slip it is instead of listing numbers.
+
 Each chapter's exercises live in their own file, ``chNN.py`` (``EXERCISES``, a tuple built with
 :func:`exercise`, which reads the chapter from the id: ``"05-diag-w"`` is chapter 05).  The bank is every
 chapter's tuple in order; a notebook may also build an ad-hoc ``Exercise`` and pass it to ``check`` directly.
@@ -21,7 +25,7 @@ from __future__ import annotations
 
 import difflib
 from importlib import import_module
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -61,6 +65,7 @@ class Exercise:
     expect: str | None = None
     rtol: float = 1e-6
     atol: float = 1e-8
+    slips: dict = field(default_factory=dict)
 
     def __post_init__(self):
         if not isinstance(self.id, str) or not self.id:
@@ -85,6 +90,15 @@ class Exercise:
                 raise ValueError(f"exercise {self.id!r}: a shape reference is a tuple of ints; got {ref!r}")
         if self.kind == "value":
             np.asarray(self.reference, dtype=float)     # fails here, not in a learner's notebook
+        if not isinstance(self.slips, dict):
+            raise ValueError(f"exercise {self.id!r}: slips maps a mistake's name to its value; got {self.slips!r}")
+        object.__setattr__(self, "slips", dict(self.slips))
+        for name, value in self.slips.items():
+            if self.kind == "value":
+                np.asarray(value, dtype=float)
+            elif self.kind in ("function", "expression") and not (callable(value) or isinstance(value, str)):
+                raise ValueError(f"exercise {self.id!r}: the slip {name!r} of a {self.kind} exercise is a "
+                                 f"function or formula text; got {type(value).__name__}")
 
     def __repr__(self) -> str:          # no function addresses: notebook outputs must be deterministic
         return f"Exercise({self.id!r}, chapter={self.chapter!r}, kind={self.kind!r})"

@@ -11,6 +11,7 @@ EXERCISES = (
         hints=("Only x moves: freeze y at its value, so 3x²y is the constant 3y times x².",
                "The power rule on x² then gives ∂f/∂x = 3y·2x = 6yx.",
                "Put x = -1 and y = 3 into 6yx. (3x² would be ∂f/∂y: the other partial.)"),
+        slips={"other-partial": 3.0},              # ∂f/∂y = 3x² at x = -1
     ),
     exercise(
         "02-partial-x",
@@ -21,6 +22,7 @@ EXERCISES = (
         hints=("Only x moves; y is a fixed number. So sin(y) is a constant, however it looks.",
                "The derivative of a constant is 0, and x²y is the constant y times x².",
                "So ∂f/∂x = 2xy: the sin(y) term contributes nothing."),
+        slips={"other-partial": lambda x, y: x**2 + np.cos(y)},
     ),
     exercise(
         "02-partial-y",
@@ -31,6 +33,7 @@ EXERCISES = (
         hints=("Now y moves and x is the fixed number: x² is a constant factor in x²y.",
                "∂/∂y of x²·y is x² (like d/dy of 5y is 5); ∂/∂y of sin(y) is cos(y).",
                "Add the two terms: x² + cos(y) (use np.cos)."),
+        slips={"other-partial": lambda x, y: 2 * x * y},
     ),
     exercise(
         "02-typed",
@@ -41,6 +44,7 @@ EXERCISES = (
         hints=("The chain rule: let u = x·y, so f = exp(u).",
                "d exp(u)/du = exp(u), and with y held constant ∂u/∂x = y.",
                "Multiply: y·exp(x·y), typed as y*exp(x*y)."),
+        slips={"other-partial": "x*exp(x*y)"},
     ),
     exercise(
         "02-chain",
@@ -51,5 +55,6 @@ EXERCISES = (
         hints=("The chain rule with an intermediate variable: u = x² + y², f = ln(u).",
                "df/du = 1/u; with x held constant, ∂u/∂y = 2y (x² is a constant, its derivative 0).",
                "Multiply and substitute back: 2y / (x² + y²)."),
+        slips={"other-partial": lambda x, y: 2 * x / (x**2 + y**2)},
     ),
 )

@@ -19,6 +19,7 @@ EXERCISES = (
         hints=("yᵢ = wᵢxᵢ reads only wᵢ and xᵢ, so ∂y/∂w is diagonal.",
                "∂(wᵢxᵢ)/∂wᵢ = xᵢ: xᵢ is a constant when you differentiate with respect to wᵢ.",
                "So ∂y/∂w = diag(x) — the *other* argument — as a 3×3 matrix: np.diag(x)."),
+        slips={"diag(w)-for-d(w*x)/dw": np.diag([2.0, -1.0, 3.0])},
     ),
     exercise(
         "05-divide-x",
@@ -27,6 +28,7 @@ EXERCISES = (
         hints=("Write wᵢ/xᵢ as wᵢ·xᵢ⁻¹ and differentiate with respect to xᵢ (wᵢ is a constant).",
                "The power rule gives ∂(wᵢxᵢ⁻¹)/∂xᵢ = −wᵢ/xᵢ², not 1/xᵢ (that is ∂/∂wᵢ).",
                "Evaluate −wᵢ/xᵢ² for each i and put the three numbers on a diagonal: np.diag(-w / x**2)."),
+        slips={"diag(1/x)-for-d(w/x)/dx": np.diag([0.5, -1.0, 0.25])},
     ),
     exercise(
         "05-general-w",
@@ -41,6 +43,7 @@ EXERCISES = (
         hints=("yᵢ reads only wᵢ and xᵢ, so ∂y/∂w = diag(∂yᵢ/∂wᵢ): the off-diagonal entries are 0.",
                "∂(wᵢ² sin xᵢ)/∂wᵢ = 2wᵢ·sin xᵢ: sin xᵢ is a constant factor here.",
                "Return np.diag(2 * w * np.sin(x)): a matrix, for whatever length w has."),
+        slips={"other-partial": lambda w, x: np.diag(w**2 * np.cos(x))},
     ),
     exercise(
         "05-shifted-x",

@@ -19,6 +19,7 @@ EXERCISES = (
         hints=("Entry by entry, yᵢ = xᵢ z. Which xⱼ does yᵢ read?",
                "∂(xᵢ z)/∂xᵢ = z (z is a constant as far as xᵢ is concerned), and ∂(xᵢ z)/∂xⱼ = 0 for j ≠ i.",
                "So ∂y/∂x = Iz: z = 4 on the diagonal — not x. Use np.eye(3) * 4."),
+        slips={"x-on-diagonal-for-d(xz)/dx": np.diag([1.0, -2.0, 3.0])},
     ),
     exercise(
         "06-times-z-dz",

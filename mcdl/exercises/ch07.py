@@ -15,19 +15,21 @@ EXERCISES = (
     ),
     exercise(
         "07-xz-wrt-x",
-        "y = sum(x z) with x = (1, -2, 4) and the scalar z = 3. Give ∂y/∂x as a numpy array.",
-        "value", np.array([3.0, 3.0, 3.0]), expect="gradient",
+        "y = sum(x z) with x = (1.5, -2, 4) and the scalar z = -2. Give ∂y/∂x as a numpy array.",
+        "value", np.array([-2.0, -2.0, -2.0]), expect="gradient",
         hints=("y = x₁z + x₂z + x₃z. Which terms move when only xⱼ moves?",
                "Only the term xⱼz, and its derivative with respect to xⱼ is z.",
-               "So every entry is z = 3: the row [z, z, z]."),
+               "So every entry is z: the row [z, z, z] (x's numbers do not appear)."),
+        slips={"z-and-sum-swapped": np.array([3.5, 3.5, 3.5])},
     ),
     exercise(
         "07-xz-wrt-z",
-        "Same y = sum(x z) with x = (1, -2, 4) and z = 3. Give ∂y/∂z.",
-        "value", 3.0, expect="scalar",
+        "Same y = sum(x z) with x = (1.5, -2, 4) and z = -2. Give ∂y/∂z.",
+        "value", 3.5, expect="scalar",
         hints=("z is ONE number, so ∂y/∂z is 1×1: a single number, not a vector.",
                "Every term xᵢz moves when z moves, at rate xᵢ: ∂y/∂z = Σᵢ xᵢ = sum(x).",
-               "1 + (-2) + 4."),
+               "Add up the three entries of x (z's value does not appear)."),
+        slips={"z-and-sum-swapped": -2.0},
     ),
     exercise(
         "07-dot-w",
@@ -36,6 +38,7 @@ EXERCISES = (
         hints=("Think of u = w ⊗ x first: ∂u/∂w = diag(x), and ∂y/∂u = 1ᵀ for the sum.",
                "1ᵀ diag(x) adds up each column of diag(x): column j holds only xⱼ.",
                "So ∂y/∂w = xᵀ: the entries of x, as a row (the numbers of w do not appear at all)."),
+        slips={"other-partial": np.array([2.0, -1.0, 0.5])},
     ),
     exercise(
         "07-squares-function",
@@ -58,5 +61,7 @@ EXERCISES = (
                "So column j of f's Jacobian has two non-zero entries, xⱼ₊₁ and xⱼ₋₁, and ∂y/∂xⱼ is their sum.",
                "Entry 1 is x₂ + x₄ (x₀ wraps round to x₄); the diagonal alone (x₂, x₃, x₄, x₁) forgets one "
                "term of each column sum."),
+        slips={"row-sums-for-column-sums": np.array([3.0, 5.0, 7.0, 5.0]),
+               "diagonal-only": np.array([2.0, 3.0, 4.0, 1.0])},
     ),
 )
