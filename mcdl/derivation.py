@@ -7,14 +7,15 @@ plain-English sentence saying why it holds. Build one by hand, or let the paper'
     1. introduce intermediate variables u₁, u₂, … for nested subexpressions, innermost first, so each
        line is one operator or one function application;
     2. differentiate each intermediate with respect to its own parameter;
-    3. combine: multiply the derivatives along the chain (where x reaches the output along several
-       paths, add the paths — §4.5.2's total-derivative chain rule);
+    3. combine: multiply the derivatives along the chain; a product of parts that each depend on x is
+       combined with §2's product rule, d(fg)/dx = f dg/dx + df/dx g; where x reaches the output along
+       several other paths (a sum, x^x), add the paths — §4.5.2's total-derivative chain rule;
     4. substitute the intermediates back, so the answer is in x alone.
 * :func:`product_rule_steps` — §2's product rule, d(fg)/dx = f dg/dx + df/dx g.
 
-:func:`stepper` shows a derivation one step at a time in the notebook (Prev / Next, "step k of n"), and
-lets the learner type an expression of their own. What it shows is computed by the pure function
-:func:`stepper_state`, which the tests call directly.
+:func:`stepper` reveals a derivation one step at a time in the notebook (Prev / Next, "step k of n"): the
+steps so far stay on screen and the newest is highlighted. It lets the learner type an expression of their
+own. What it shows is computed by the pure function :func:`stepper_state`, which the tests call directly.
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 import sympy
+from sympy.printing.str import StrPrinter
 
 from .symbolic import _as_expr, _as_symbol, _check_real_parts, _paper_conventions, tidy, to_latex
 
@@ -43,7 +45,7 @@ class DerivationError(ValueError):
 # The four stages of §4.5.1, as the stepper labels them.
 INTRODUCE = "Step 1 · introduce intermediate variables"
 DIFFERENTIATE = "Step 2 · differentiate each intermediate"
-COMBINE = "Step 3 · combine (the chain)"
+COMBINE = "Step 3 · combine the derivatives"
 SUBSTITUTE = "Step 4 · substitute back"
 RESULT = "Result"
 
@@ -126,15 +128,39 @@ class Derivation:
 _SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
+class _PlainPrinter(StrPrinter):
+    """SymPy's text printer, but the step function (the derivative of max) reads as cases, not Heaviside."""
+
+    def _print_Heaviside(self, expr):
+        argument = self._print(expr.args[0])
+        at_zero = expr.args[1] if len(expr.args) > 1 else None
+        if at_zero == 0:
+            return f"(1 if {argument} > 0, else 0)"
+        if at_zero == 1:
+            return f"(1 if {argument} ≥ 0, else 0)"
+        middle = f"{self._print(at_zero)} if {argument} = 0, " if at_zero is not None else ""
+        return f"(1 if {argument} > 0, {middle}0 if {argument} < 0)"
+
+
 def _plain(expr) -> str:
-    """A short plain-text form for sentences: ``sin(u₁)``, ``x^3``, ``ln(u₃)``."""
-    text = sympy.sstr(expr).replace("**", "^").replace("*", "·")
-    text = text.replace("log(", "ln(").replace("Max(", "max(").replace("Abs(", "abs(")
+    """A short plain-text form for sentences: ``sin(u₁)``, ``x^3``, ``ln(u₃)``, and the step function as
+    ``(1 if x > 0, else 0)`` (the paper's convention: 0 at x = 0)."""
+    text = _PlainPrinter().doprint(expr)
+    if isinstance(expr, sympy.Heaviside) and text.startswith("(") and text.endswith(")"):
+        text = text[1:-1]                        # on its own, the cases need no brackets
+    text = text.replace("**", "^").replace("*", "·")
+    text = text.replace("log(", "ln(").replace("Max(", "max(").replace("Min(", "min(").replace("Abs(", "abs(")
     for name in sorted({s.name for s in getattr(expr, "free_symbols", ())}, key=len, reverse=True):
         if "_" in name:
             stem, index = name.split("_", 1)
             text = text.replace(name, stem + index.translate(_SUBSCRIPTS))
     return text
+
+
+def _listed(names) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    names = list(names)
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _grouped(expr) -> str:
@@ -159,6 +185,11 @@ def _d(top, bottom, partial: bool = False) -> str:
 def _d_of(expr, var) -> str:
     """``\\frac{d}{dx} sin(x)``: the operator applied to an expression."""
     return rf"\frac{{d}}{{d{sympy.latex(var)}}} {_grouped(expr)}"
+
+
+def _d_text(top, bottom) -> str:
+    """``du₁/dx`` for a sentence."""
+    return f"d{_plain(top)}/d{_plain(bottom)}"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -186,7 +217,13 @@ def _decompose(expr: sympy.Expr, x: sympy.Symbol) -> list[_Intermediate]:
             return e
         if e in named:
             return named[e]
-        operands = [visit(arg) for arg in e.args]
+        if isinstance(e, sympy.Mul):              # in the order a reader sees them: x²·sin(x) names x² first
+            args = e.as_ordered_factors()
+        elif isinstance(e, sympy.Add):
+            args = e.as_ordered_terms()
+        else:
+            args = e.args
+        operands = [visit(arg) for arg in args]
         dependent = [op for op in operands if op == x or op in order]
         params = tuple(sorted(set(dependent), key=lambda p: order.get(p, -1)))   # x first, then u₁, u₂, …
         placeholder = sympy.Dummy(f"u{len(nodes) + 1}", real=True)
@@ -272,10 +309,55 @@ def _rename(nodes: list[_Intermediate], expr: sympy.Expr) -> sympy.Symbol:
 
 
 # --------------------------------------------------------------------------------------------------
+# Products of parts that each depend on x are combined with the product rule (§2), in d/dx notation.
+def _is_product(node: _Intermediate) -> bool:
+    """A product of two or more factors that each depend on x (x itself or an intermediate), times constants."""
+    return (isinstance(node.definition, sympy.Mul) and len(node.params) > 1
+            and node.operands_on_x == len(node.params))
+
+
+def _coefficient(node: _Intermediate) -> sympy.Expr:
+    """The constant factor of a product: 3 in y = 3·u₁·u₂ (1 when there is none)."""
+    return node.definition.as_independent(*node.params, as_Add=False)[0]
+
+
+def _product_rule_latex(node: _Intermediate, x, derivative, joiner: str = " ") -> str:
+    """The product rule for ``node``: one term per factor, that factor replaced by ``derivative(factor)``
+    (a LaTeX string, or None for the derivative 1 of x itself), the other factors kept; ``c(… + …)`` for a
+    constant factor c."""
+    terms = []
+    for p in reversed(node.params):          # f dg/dx + df/dx g: the order of chapter 01's table (§2)
+        factors = [derivative(q) if q == p else sympy.latex(q) for q in node.params]
+        terms.append(joiner.join(f for f in factors if f is not None))
+    total = " + ".join(terms)
+    c = _coefficient(node)
+    if c == 1:
+        return total
+    return rf"-\left({total}\right)" if c == -1 else rf"{to_latex(c)} \left({total}\right)"
+
+
+def _product_words(node: _Intermediate) -> str:
+    """'the two factors u₁ and u₂' / 'the 3 factors x, u₁ and u₂'."""
+    count = "two" if len(node.params) == 2 else str(len(node.params))
+    return f"the {count} factors {_listed(_plain(p) for p in node.params)}"
+
+
+def _operation(node: _Intermediate) -> str:
+    """What an intermediate with several parameters does with them: 'multiplies u₁ and u₂', 'adds u and x'."""
+    names = _listed(_plain(p) for p in node.params)
+    if _is_product(node):
+        return f"multiplies {names}"
+    if isinstance(node.definition, sympy.Add):
+        return f"adds {names}"
+    return f"combines {names}"
+
+
+# --------------------------------------------------------------------------------------------------
 # The four-step process.
 def _introduce(d: Derivation, nodes: list[_Intermediate], x, y) -> None:
-    """Step 1: one line per intermediate, innermost first."""
+    """Step 1: one line per intermediate, innermost first; each sentence says what the operation reads."""
     last = len(nodes) - 1
+    branches = sum(node.params == (x,) for node in nodes)      # intermediates that start again from x
     for k, node in enumerate(nodes):
         name, definition = _plain(node.symbol), _plain(node.definition)
         latex = rf"{sympy.latex(node.symbol)} = {to_latex(node.definition)}"
@@ -286,20 +368,33 @@ def _introduce(d: Derivation, nodes: list[_Intermediate], x, y) -> None:
             if node.operands_on_x == 1:
                 text += " The chain has just one link."
         elif k == 0:
-            text = (f"Start with the innermost subexpression and give it a name: {name} = {definition}. "
+            innermost = (f"an innermost subexpression, one that works on {x} directly," if branches > 1
+                         else "the innermost subexpression")
+            text = (f"Start with {innermost} and give it a name: {name} = {definition}. "
                     "Each intermediate variable holds one operator or one function application.")
-        elif k == last and node.symbol == y:
-            text = f"The outermost operation gives the output: {name} = {definition}."
         elif k == last:
-            text = f"The outermost operation, {definition}, gives the output: {_plain(y)} = {name}."
+            output = (f"The outermost operation gives the output: {name} = {definition}." if node.symbol == y
+                      else f"The outermost operation, {definition}, gives the output: {_plain(y)} = {name}.")
+            text = output if len(node.params) == 1 else f"{output} It {_operation(node)}."
+        elif node.params == (x,):
+            before = _plain(nodes[0].symbol) if k == 1 else "the intermediate variables before it"
+            text = (f"Next, {name} = {definition}: an operation on {x} itself, not on {before}. "
+                    f"It starts a separate branch from {x}.")
+        elif len(node.params) == 1:
+            text = f"Next, {name} = {definition}: one more operation, applied to {_plain(node.params[0])}."
         else:
-            text = f"Next, {name} = {definition}: one more operation, applied to what came before."
-        operands = "both operands" if node.operands_on_x == 2 else f"{node.operands_on_x} operands"
-        if len(node.params) > 1:
+            text = f"Next, {name} = {definition}: it {_operation(node)}."
+        if _is_product(node):
+            text += (f" Both factors depend on {x}, so its derivative needs the product rule."
+                     if len(node.params) == 2 else
+                     f" All {len(node.params)} factors depend on {x}, so its derivative needs the product rule.")
+        elif len(node.params) > 1:
+            operands = "both operands" if node.operands_on_x == 2 else f"{node.operands_on_x} operands"
             text += (f" Here {operands} depend on {x}, so {x} reaches {name} along more than one path: "
                      "the single-variable chain rule does not apply directly, and we will need the total "
                      "derivative (§4.5.2).")
         elif node.operands_on_x > 1:
+            operands = "both operands" if node.operands_on_x == 2 else f"{node.operands_on_x} operands"
             text += (f" Here {operands} are {_plain(node.params[0])}, so {_plain(node.params[0])} reaches "
                      f"{name} along more than one path; its derivative adds the contribution of each "
                      "(the total derivative, §4.5.2).")
@@ -328,7 +423,8 @@ def _rule(definition: sympy.Expr, p: sympy.Symbol) -> str:
 
 
 def _local_derivatives(d: Derivation, nodes: list[_Intermediate], x) -> dict:
-    """Step 2: each intermediate's derivative with respect to its own parameter(s)."""
+    """Step 2: each intermediate's derivative with respect to its own parameter(s); a product states the
+    product rule instead (its factors' derivatives are put in at step 3)."""
     local = {}
     for node in nodes:
         name = _plain(node.symbol)
@@ -347,6 +443,24 @@ def _local_derivatives(d: Derivation, nodes: list[_Intermediate], x) -> dict:
                 text = f"{text} {rule}"
             if node.operands_on_x > 1:
                 text += f" {_plain(p)} appears more than once, and the derivative includes every appearance."
+        elif _is_product(node):
+            for p in node.params:
+                local[node.symbol, p] = _paper_conventions(sympy.diff(node.definition, p))
+            rule = _product_rule_latex(node, x, lambda p: None if p == x else _d(p, x))
+            latex = (rf"{_d(node.symbol, x)} = \frac{{d}}{{d{sympy.latex(x)}}} "
+                     rf"\left({to_latex(node.definition)}\right) = {rule}")
+            others = "the other as it is" if len(node.params) == 2 else "the others as they are"
+            terms = "the two terms" if len(node.params) == 2 else "the terms"
+            taken = {str(x)} | {n.symbol.name for n in nodes}
+            f, g = next(pair for pair in (("f", "g"), ("a", "b"), ("F", "G")) if not taken & set(pair))
+            text = (f"{name} = {_plain(node.definition)} is a product of {_product_words(node)}, so use the "
+                    f"product rule, d({f}·{g})/d{x} = {f}·d{g}/d{x} + d{f}/d{x}·{g}: differentiate one factor at a "
+                    f"time, keep {others}, and add {terms}.")
+            if x in node.params:
+                text += f" The derivative of {x} itself is 1."
+            c = _coefficient(node)
+            if c != 1:
+                text += f" The constant factor {_plain(c)} stays in front."
         else:
             parts = []
             for p in node.params:
@@ -361,7 +475,8 @@ def _local_derivatives(d: Derivation, nodes: list[_Intermediate], x) -> dict:
 
 
 def _combine(d: Derivation, nodes: list[_Intermediate], local: dict, x, y) -> sympy.Expr:
-    """Step 3: multiply along the chain; where paths branch, add them (total derivative)."""
+    """Step 3: multiply along the chain; a product by the product rule; where other paths branch, add them
+    (total derivative)."""
     out = nodes[-1].symbol
     head = _d(y, x) if out == y else rf"{_d(y, x)} = {_d(out, x)}"
     if all(len(n.params) == 1 for n in nodes):                               # one path: §4.5.1
@@ -377,19 +492,33 @@ def _combine(d: Derivation, nodes: list[_Intermediate], local: dict, x, y) -> sy
                          "multiplication is the 'chain' in the chain rule.", COMBINE)
         return total
 
-    totals = {x: sympy.Integer(1)}                                          # several paths: §4.5.2
+    totals = {x: sympy.Integer(1)}                                          # several paths
     for node in nodes:
         terms = [local[node.symbol, p] * totals[p] for p in node.params]
         totals[node.symbol] = sympy.Add(*terms)
         if node.params == (x,):
             continue            # its derivative with respect to x is already its local derivative
+        lhs = head if node.symbol == out else _d(node.symbol, x)
+        if _is_product(node):                                               # the product rule (§2)
+            symbolic = _product_rule_latex(node, x, lambda p: None if p == x else _d(p, x))
+            numeric = _product_rule_latex(node, x, lambda p: None if p == x else _grouped(totals[p]),
+                                          joiner=r" \cdot ")
+            latex = rf"{lhs} = {symbolic} = {numeric}"
+            if to_latex(totals[node.symbol]) != numeric:
+                latex += rf" = {to_latex(totals[node.symbol])}"
+            found = _listed(_d_text(p, x) for p in node.params if p != x)
+            text = (f"Put the derivatives of the factors into the product rule: {found} "
+                    f"{'is' if len(node.params) - (x in node.params) == 1 else 'are'} known from the lines "
+                    "above.")
+            d.add(latex, text, COMBINE)
+            continue
         partial = len(node.params) > 1
         symbolic = " + ".join(
             _d(node.symbol, p, partial) if p == x else _d(node.symbol, p, partial) + _d(p, x)
             for p in node.params)
         numeric = " + ".join(_product(local[node.symbol, p]) if p == x
                              else _product(local[node.symbol, p], totals[p]) for p in node.params)
-        latex = rf"{_d(node.symbol, x)} = {symbolic} = {numeric}"
+        latex = rf"{lhs} = {symbolic} = {numeric}"
         if to_latex(totals[node.symbol]) != numeric:
             latex += rf" = {to_latex(totals[node.symbol])}"
         if partial:
@@ -399,9 +528,6 @@ def _combine(d: Derivation, nodes: list[_Intermediate], local: dict, x, y) -> sy
             text = (f"{_plain(node.symbol)} has one parameter, {_plain(node.params[0])}: multiply its derivative "
                     f"by the derivative of {_plain(node.params[0])} with respect to {x} (the chain).")
         d.add(latex, text, COMBINE)
-    if out != y:
-        d.add(rf"{_d(y, x)} = {_d(out, x)} = {to_latex(totals[out])}",
-              f"The output {_plain(y)} is {_plain(out)}, so its derivative is the one just found.", COMBINE)
     return totals[out]
 
 
@@ -419,7 +545,8 @@ def _substitute(d: Derivation, nodes: list[_Intermediate], total: sympy.Expr, x,
 
 
 def chain_rule_steps(expression, var: str | sympy.Symbol = "x") -> Derivation:
-    """The paper's four-step chain-rule process (§4.5.1) for any single-variable expression.
+    """The paper's four-step chain-rule process (§4.5.1) for any single-variable expression, with §2's
+    product rule (in d/dx notation) for a product of parts that each depend on the variable.
 
     ``expression`` is a SymPy expression or learner text (parsed safely by
     :func:`mcdl.symbolic.parse_expression`). The steps: intermediate variables innermost first, the
@@ -429,6 +556,10 @@ def chain_rule_steps(expression, var: str | sympy.Symbol = "x") -> Derivation:
 
     ``chain_rule_steps("sin(x**2)")``: u = x², y = sin(u); du/dx = 2x, dy/du = cos(u);
     dy/dx = cos(u)·2x; dy/dx = 2x cos(x²).
+
+    ``chain_rule_steps("x**2*sin(x)")``: u₁ = x², u₂ = sin(x), y = u₃ = u₁·u₂; du₁/dx = 2x, du₂/dx = cos(x)
+    and the product rule dy/dx = u₁·du₂/dx + du₁/dx·u₂; dy/dx = u₁·cos(x) + 2x·u₂;
+    dy/dx = x(x cos(x) + 2 sin(x)).
 
     What it refuses, with the reason: text the parser refuses, and any part without a real value
     (``cot(0) + csc(cot(x))``: cot(0) is undefined) — the parser's errors; more than
@@ -460,6 +591,10 @@ def chain_rule_steps(expression, var: str | sympy.Symbol = "x") -> Derivation:
                 "for the whole thing).")
         _check_real_parameters(nodes, x)
         y = _rename(nodes, expr)
+        if any(map(_is_product, nodes)):
+            chained = any(not _is_product(n) and set(n.params) - {x} for n in nodes)
+            rules = "The product rule and the chain rule" if chained else "The product rule"
+            d.title = d.title.replace("The chain rule", rules, 1)
         _introduce(d, nodes, x, y)
         local = _local_derivatives(d, nodes, x)
         total = _combine(d, nodes, local, x, y)

@@ -193,6 +193,76 @@ def test_every_step_has_latex_and_a_sentence():
         assert d[-1].stage == RESULT
 
 
+# ------------------------------------------------------------------------------------------------
+# Products of two parts that each depend on x: the product rule in d/dx notation (chapter 01, §2)
+def _no_partials(d):
+    return not any(r"\partial" in step.latex for step in d) and not any("total derivative" in step.text for step in d)
+
+
+def test_product_of_two_branches_sin_times_cos():
+    d = chain_rule_steps("sin(x)*cos(x)")
+    assert sympy.simplify(d.result - sympy.diff(sympy.sin(x) * sympy.cos(x), x)) == 0
+    assert d.title.startswith("The product rule, step by step")
+    intro = [s for s in d if s.stage == INTRODUCE]
+    assert [s.latex for s in intro] == [r"u_{1} = \sin{\left(x \right)}", r"u_{2} = \cos{\left(x \right)}",
+                                        r"u_{3} = u_{1} u_{2} \qquad (y = u_{3})"]   # in the order they are read
+    # u₂ reads x itself, not u₁: a separate branch, not "what came before"
+    assert intro[1].text == ("Next, u₂ = cos(x): an operation on x itself, not on u₁. "
+                             "It starts a separate branch from x.")
+    assert "It multiplies u₁ and u₂" in intro[2].text and "product rule" in intro[2].text
+    assert all("what came before" not in s.text for s in d)
+    rule = next(s for s in d if s.stage == DIFFERENTIATE and "product rule" in s.text)
+    assert rule.latex.endswith(r"= u_{1} \frac{du_{2}}{dx} + \frac{du_{1}}{dx} u_{2}")
+    assert "d(f·g)/dx = f·dg/dx + df/dx·g" in rule.text
+    combine = [s for s in d if s.stage == COMBINE]
+    assert len(combine) == 1 and combine[0].latex.startswith(r"\frac{dy}{dx} = \frac{du_{3}}{dx} = u_{1}")
+    assert "into the product rule" in combine[0].text
+    assert _no_partials(d)
+
+
+def test_product_rule_for_x_squared_sin_x():
+    d = chain_rule_steps("x**2*sin(x)")
+    assert sympy.simplify(d.result - (2 * x * sympy.sin(x) + x**2 * sympy.cos(x))) == 0
+    assert sympy.simplify(d.result - symbolic_derivative("x**2*sin(x)")) == 0
+    assert d[0].latex == "u_{1} = x^{2}" and d[1].latex == r"u_{2} = \sin{\left(x \right)}"
+    assert _no_partials(d)
+    assert [s.stage for s in d] == [INTRODUCE] * 3 + [DIFFERENTIATE] * 3 + [COMBINE, SUBSTITUTE, RESULT]
+    assert r"u_{1} \cdot \cos{\left(x \right)} + 2 x \cdot u_{2}" in d[6].latex   # the derivatives put in
+    assert all(step.text and step.latex for step in d)
+
+
+def test_product_with_x_itself_a_constant_and_a_chain():
+    d = chain_rule_steps("x*sin(x)")
+    assert d.result == x * sympy.cos(x) + sympy.sin(x) and _no_partials(d)
+    assert "The derivative of x itself is 1." in d[3].text
+    assert d[3].latex.endswith(r"= x \frac{du}{dx} + u")
+    d = chain_rule_steps("-3*x*exp(x)*sin(x)")                    # three factors and a constant
+    assert sympy.simplify(d.result - sympy.diff(-3 * x * sympy.exp(x) * sympy.sin(x), x)) == 0
+    assert "The constant factor -3 stays in front." in " ".join(s.text for s in d) and _no_partials(d)
+    d = chain_rule_steps("sin(x**2)*cos(x)")                      # a chain inside one factor
+    assert d.title.startswith("The product rule and the chain rule, step by step")
+    assert sympy.simplify(d.result - sympy.diff(sympy.sin(x**2) * sympy.cos(x), x)) == 0
+    assert "Next, u₂ = sin(u₁): one more operation, applied to u₁." in [s.text for s in d]
+    assert _no_partials(d)
+
+
+def test_sums_of_branches_keep_the_total_derivative():
+    d = chain_rule_steps("sin(x) + cos(x)")
+    assert not _no_partials(d) and "It adds u₁ and u₂." in d[2].text
+
+
+def test_the_step_function_reads_as_cases_not_heaviside():
+    for text, words in [("max(0, x)", "is 1 if x > 0, else 0."),
+                        ("max(0, 3*x + 1)", "is 3·(1 if 3·x + 1 > 0, else 0)."),
+                        ("x*max(0, x)", "(1 if x > 0, else 0)")]:
+        d = chain_rule_steps(text)
+        assert sympy.simplify(d.result - symbolic_derivative(text)) == 0
+        everything = str(d) + d._repr_markdown_() + d._repr_html_()
+        assert "Heaviside" not in everything, text
+        assert words in d[-1].text, (text, d[-1].text)
+        assert any(r"\begin{cases}" in line for line in latex_lines(d))
+
+
 # Property: for random compositions of whitelisted functions the four-step result is SymPy's derivative.
 _FUNCS = ["sin", "cos", "tan", "exp", "ln", "sqrt", "tanh", "atan", "abs", "asin"]
 

@@ -1,14 +1,22 @@
 """The derivation stepper (mcdl.widgets.stepper): its pure state function, then the widget driven headless."""
+import html
+import re
+
 import ipywidgets as widgets
 import pytest
 import sympy
 
-from mcdl.derivation import Derivation, Step, chain_rule_steps, product_rule_steps
+from mcdl.derivation import COMBINE, DIFFERENTIATE, INTRODUCE, Derivation, Step, chain_rule_steps, product_rule_steps
 from mcdl.symbolic import symbols
-from mcdl.widgets.stepper import Stepper, stepper, stepper_state
+from mcdl.widgets.stepper import Stepper, stepper, stepper_state, steps_html
 
 x, t = symbols("x", "t")
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def shown(page):
+    """How many steps an HTML page of the stepper shows."""
+    return len(re.findall(r'class="mcdl-step[ "]', page))
 
 
 def test_stepper_state_walks_the_steps():
@@ -32,6 +40,43 @@ def test_stepper_state_single_and_empty():
     assert single.caption == "step 1 of 1" and not single.prev_enabled and not single.next_enabled
     empty = stepper_state(Derivation("none"), 0)
     assert empty.caption == "step 0 of 0" and not empty.prev_enabled and not empty.next_enabled
+    assert single.visible == (Step("a", "b"),) and single.current == 0
+    assert empty.visible == () and empty.current is None and "no steps yet" in empty.html
+
+
+def test_stepper_state_reveals_the_steps_cumulatively():
+    d = chain_rule_steps("sin(x**2)")
+    for k in range(len(d)):
+        state = stepper_state(d, k)
+        assert state.visible == tuple(d.steps[:k + 1])          # steps 1 … k+1 stay on screen
+        assert state.current == k and state.visible[state.current] == d[k]
+        assert (state.latex, state.text, state.stage) == (d[k].latex, d[k].text, d[k].stage)
+    # at the combine step, the local derivatives it multiplies are still visible
+    combine = next(k for k, step in enumerate(d) if step.stage == COMBINE)
+    state = stepper_state(d, combine)
+    assert [s.stage for s in state.visible].count(DIFFERENTIATE) == 2
+    assert all(r"$$" + html.escape(s.latex) + "$$" in state.html for s in state.visible)
+    assert html.escape(d[combine + 1].latex) not in state.html      # later steps are not shown yet
+
+
+def test_stepper_html_highlights_the_current_step_and_heads_each_stage():
+    d = chain_rule_steps("sin(x**2)")
+    state = stepper_state(d, 4)                                     # the combine step
+    page = state.html
+    assert shown(page) == 5
+    assert page.count("mcdl-step-current") == 1 and page.count('aria-current="step"') == 1
+    current = page.index("mcdl-step-current")
+    assert html.escape(d[4].text) in page[current:]                 # the highlighted step is the last one
+    assert all(html.escape(d[j].text) in page[:current] for j in range(4))
+    headings = re.findall(r'<h4 class="mcdl-stage"[^>]*>(.*?)</h4>', page)
+    assert headings == [html.escape(s) for s in (INTRODUCE, DIFFERENTIATE, COMBINE)]   # each stage once
+    # deterministic: the same state gives the same HTML, with no ids or object addresses
+    assert stepper_state(chain_rule_steps("sin(x**2)"), 4).html == page
+    assert " id=" not in page and "0x" not in page
+    # text and LaTeX are escaped
+    odd = steps_html([Step("x < 0 & y", "a <script> step", "<b>stage</b>")], 0)
+    assert "<script>" not in odd and "&lt;script&gt;" in odd and "$$x &lt; 0 &amp; y$$" in odd
+    assert "&lt;b&gt;stage&lt;/b&gt;" in odd
 
 
 def test_stepper_widget_clicks_through_every_step():
@@ -40,12 +85,12 @@ def test_stepper_widget_clicks_through_every_step():
     n = len(w.derivation)
     assert w.caption.value == f"step 1 of {n}"
     assert w.prev_button.disabled and not w.next_button.disabled
-    assert w.math.value == f"$${w.derivation[0].latex}$$"
+    assert w.math.value == stepper_state(w.derivation, 0).html
     for k in range(2, n + 1):
         w.next_button.click()
         assert w.caption.value == f"step {k} of {n}"
-        assert w.math.value == f"$${w.derivation[k - 1].latex}$$"
-        assert w.derivation[k - 1].text.split(":")[0] in w.sentence.value or w.sentence.value
+        assert w.math.value == stepper_state(w.derivation, k - 1).html
+        assert shown(w.math.value) == k          # every step so far is on screen
         assert w.prev_button.disabled is False
         assert w.next_button.disabled is (k == n)
     w.next_button.click()                           # past the end: stays on the last step
@@ -53,6 +98,7 @@ def test_stepper_widget_clicks_through_every_step():
     for k in range(n - 1, 0, -1):
         w.prev_button.click()
         assert w.caption.value == f"step {k} of {n}"
+        assert shown(w.math.value) == k          # Prev hides the newest step again
         assert w.next_button.disabled is False
     assert w.prev_button.disabled
     w.prev_button.click()

@@ -1,8 +1,10 @@
-"""The derivation stepper (paper §4.5.1): a :class:`~mcdl.derivation.Derivation` shown one step at a time.
+"""The derivation stepper (paper §4.5.1): a :class:`~mcdl.derivation.Derivation` revealed one step at a time.
 
-``stepper_state`` decides what is shown at step k (pure, tested without a front end); ``Stepper`` is the
-thin view: the step's LaTeX line and sentence, ◀ Prev / Next ▶, a "step k of n" caption, and a text box
-where the learner types an expression of their own to derive.
+``stepper_state`` decides what is shown at step k (pure, tested without a front end): steps 1 … k stay on
+screen, so the local derivatives are still there when step 3 multiplies them; step k, the newest, is
+highlighted, and each stage of the recipe ("Step 1 · introduce intermediate variables") is a heading.
+``Stepper`` is the thin view: the steps, ◀ Prev / Next ▶ and a "step k of n" caption under them, and a text
+box where the learner types an expression of their own to derive.
 """
 from __future__ import annotations
 
@@ -11,12 +13,28 @@ from dataclasses import dataclass
 
 import ipywidgets as widgets
 
-from ..derivation import Derivation, chain_rule_steps
+from ..derivation import Derivation, Step, chain_rule_steps
+
+# How a step looks: the current one with a coloured bar on its left and a light tint (transparent, so it
+# reads on a light and a dark theme), earlier ones plain, with the same padding so nothing shifts.
+CURRENT_STYLE = ("border-left: 4px solid #0072B2; background: rgba(0, 114, 178, 0.10); "
+                 "padding: 0.15em 0.75em; margin: 0.3em 0")
+EARLIER_STYLE = "border-left: 4px solid transparent; padding: 0.15em 0.75em; margin: 0.3em 0"
+STEPS_STYLE = "line-height: 1.45"         # the widget's own line height is that of one control (28 px)
+HEADING_STYLE = "margin: 0.9em 0 0.2em; font-size: 1.05em; font-weight: 600"
+EMPTY_TEXT = "This derivation has no steps yet."
 
 
 @dataclass(frozen=True)
 class StepperState:
-    """What the stepper shows: one step's LaTeX and sentence, the caption, which buttons work."""
+    """What the stepper shows at one step.
+
+    ``visible`` is the steps on screen (steps 1 … k, in order) and ``current`` the position in it of the
+    highlighted one (always the last; ``None`` when there are no steps); ``latex``, ``text`` and ``stage`` are
+    that step's. ``html`` is the steps rendered (stage headings, sentences, LaTeX between ``$$``), the same
+    for the same state; ``caption`` reads "step k of n"; ``prev_enabled`` / ``next_enabled`` say which buttons
+    work; ``index`` is k - 1 (0-based) and ``total`` is n.
+    """
 
     latex: str
     text: str
@@ -26,23 +44,58 @@ class StepperState:
     next_enabled: bool
     index: int
     total: int
+    visible: tuple[Step, ...] = ()
+    current: int | None = None
+    html: str = ""
+
+
+def steps_html(steps, current: int | None) -> str:
+    """The steps as HTML for the stepper: a heading where a new stage begins, then each step's sentence and
+    its LaTeX line (``$$…$$``, escaped, for MathJax); the step at position ``current`` is highlighted.
+
+    Deterministic: no ids, no addresses, only the text of the steps and fixed classes and styles. Hooks for
+    tests and styling: ``mcdl-steps`` (the whole), ``mcdl-stage`` (a heading), ``mcdl-step`` (a step) and
+    ``mcdl-step-current`` (the highlighted one, which also carries ``aria-current="step"``).
+    """
+    if not steps:
+        return f'<div class="mcdl-steps" style="{STEPS_STYLE}"><p>{html.escape(EMPTY_TEXT)}</p></div>'
+    parts = [f'<div class="mcdl-steps" style="{STEPS_STYLE}">']
+    stage = None
+    for position, step in enumerate(steps):
+        if step.stage and step.stage != stage:
+            parts.append(f'<h4 class="mcdl-stage" style="{HEADING_STYLE}">{html.escape(step.stage)}</h4>')
+        stage = step.stage
+        if position == current:
+            parts.append(f'<div class="mcdl-step mcdl-step-current" aria-current="step" style="{CURRENT_STYLE}">')
+        else:
+            parts.append(f'<div class="mcdl-step" style="{EARLIER_STYLE}">')
+        parts.append(f'<p style="margin: 0.3em 0">{html.escape(step.text)}</p>')
+        if step.latex:
+            parts.append(f'<div style="overflow-x: auto">$${html.escape(step.latex)}$$</div>')
+        parts.append("</div>")
+    parts.append("</div>")
+    return "".join(parts)
 
 
 def stepper_state(derivation: Derivation, k: int) -> StepperState:
-    """What the stepper shows at step ``k`` (0-based): the step's LaTeX and sentence, the caption
-    ``"step k+1 of n"`` and whether Prev / Next are enabled. Raises ``IndexError`` outside 0 … n-1.
+    """What the stepper shows at step ``k`` (0-based): steps 0 … k, with step k highlighted; its LaTeX and
+    sentence; the caption ``"step k+1 of n"``; whether Prev / Next are enabled. Raises ``IndexError`` outside
+    0 … n-1.
 
-    An empty derivation (k = 0) gives caption ``"step 0 of 0"`` with both buttons disabled.
+    An empty derivation (k = 0) gives caption ``"step 0 of 0"``, no visible steps and both buttons disabled.
     """
     n = len(derivation)
     if n == 0 and k == 0:
-        return StepperState(latex="", text="This derivation has no steps yet.", stage="", caption="step 0 of 0",
-                            prev_enabled=False, next_enabled=False, index=0, total=0)
+        return StepperState(latex="", text=EMPTY_TEXT, stage="", caption="step 0 of 0",
+                            prev_enabled=False, next_enabled=False, index=0, total=0,
+                            visible=(), current=None, html=steps_html((), None))
     if not 0 <= k < n:
         raise IndexError(f"step {k} does not exist: this derivation has steps 0 to {n - 1}")
     step = derivation[k]
+    visible = tuple(derivation[j] for j in range(k + 1))
     return StepperState(latex=step.latex, text=step.text, stage=step.stage, caption=f"step {k + 1} of {n}",
-                        prev_enabled=k > 0, next_enabled=k < n - 1, index=k, total=n)
+                        prev_enabled=k > 0, next_enabled=k < n - 1, index=k, total=n,
+                        visible=visible, current=k, html=steps_html(visible, k))
 
 
 def _as_derivation(item, var) -> Derivation:
@@ -52,11 +105,12 @@ def _as_derivation(item, var) -> Derivation:
 
 
 class Stepper(widgets.VBox):
-    """Shows a :class:`Derivation` one step at a time: LaTeX line, sentence, ◀ Prev / Next ▶, caption.
+    """Reveals a :class:`Derivation` one step at a time: every step so far (stage headings, sentences, LaTeX),
+    the newest highlighted, then ◀ Prev / Next ▶ and the caption.
 
-    Parts a notebook or test can reach: ``math`` (HTMLMath), ``sentence`` (HTML), ``prev_button``,
-    ``next_button``, ``caption`` (Label, "step k of n"), ``entry`` (Text), ``derive_button``,
-    ``message`` (HTML, errors), ``index`` (0-based) and ``derivation``.
+    Parts a notebook or test can reach: ``math`` (HTMLMath: the steps so far, each with its sentence, i.e.
+    ``stepper_state(...).html``), ``prev_button``, ``next_button``, ``caption`` (Label, "step k of n"),
+    ``entry`` (Text), ``derive_button``, ``message`` (HTML, errors), ``index`` (0-based) and ``derivation``.
     """
 
     def __init__(self, derivation: Derivation, var: str = "x", editable: bool = True, text: str = ""):
@@ -65,7 +119,6 @@ class Stepper(widgets.VBox):
         self.index = 0
         self.heading = widgets.HTML()
         self.math = widgets.HTMLMath(layout=widgets.Layout(min_height="3em"))
-        self.sentence = widgets.HTML()
         self.prev_button = widgets.Button(description="◀ Prev", tooltip="previous step")
         self.next_button = widgets.Button(description="Next ▶", tooltip="next step")
         self.caption = widgets.Label()
@@ -77,8 +130,8 @@ class Stepper(widgets.VBox):
         self.next_button.on_click(lambda _: self.show(self.index + 1))
         self.derive_button.on_click(lambda _: self.derive(self.entry.value))
         self.entry.observe(lambda change: self.derive(change["new"]), names="value")
-        children = [self.heading, self.math, self.sentence,
-                    widgets.HBox([self.prev_button, self.next_button, self.caption])]
+        # the buttons under the steps: the newest step is always just above them
+        children = [self.heading, self.math, widgets.HBox([self.prev_button, self.next_button, self.caption])]
         if editable:
             children += [widgets.HBox([self.entry, self.derive_button]), self.message]
         super().__init__(children=children)
@@ -92,13 +145,11 @@ class Stepper(widgets.VBox):
         self.show(0)
 
     def show(self, k: int) -> None:
-        """Display step k (0-based), clamped to the available steps."""
+        """Display steps 0 … k (0-based), step k highlighted; k is clamped to the available steps."""
         k = max(0, min(k, len(self.derivation) - 1))
         state = stepper_state(self.derivation, k)
         self.index = k
-        self.math.value = f"$${state.latex}$$" if state.latex else ""
-        stage = f"<em>{html.escape(state.stage)}:</em> " if state.stage else ""
-        self.sentence.value = f"{stage}{html.escape(state.text)}"
+        self.math.value = state.html
         self.caption.value = state.caption
         self.prev_button.disabled = not state.prev_enabled
         self.next_button.disabled = not state.next_enabled
@@ -137,7 +188,8 @@ class Stepper(widgets.VBox):
 
 
 def stepper(derivation_or_expression, var: str = "x", editable: bool = True) -> Stepper:
-    """A widget that steps through a derivation (§4.5.1's four steps for an expression).
+    """A widget that reveals a derivation step by step (§4.5.1's four steps for an expression): the steps so
+    far stay on screen, the newest highlighted.
 
     ``stepper("ln(sin(x**3)**2)")`` builds :func:`chain_rule_steps` for the expression; a
     :class:`Derivation` (e.g. from :func:`product_rule_steps`) is shown as given. With ``editable``,
