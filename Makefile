@@ -19,11 +19,13 @@ STAMP  := $(VENV)/.installed
 LOCK   ?= constraints.txt
 EXTRAS := test,bench
 STUDENT_DIR ?= build/student
+MYWORK ?= my-work
 
-.PHONY: help setup lab doctor test quick notebooks student bench lock upgrade clean distclean
+.PHONY: help setup lab instructor doctor test quick notebooks student bench lock upgrade clean distclean
 
 help:
-	@echo "make lab        open the course in JupyterLab (sets up .venv the first time)"
+	@echo "make lab        open your own copy of the course in JupyterLab, $(MYWORK)/ (sets up .venv the first time)"
+	@echo "make instructor open the course's notebooks with their solutions"
 	@echo "make test       run all tests: unit, widgets, notebooks (nbval, student versions), browser"
 	@echo "make quick      the fast tier: unit and state-function tests (no views, notebooks or browser)"
 	@echo "make notebooks  re-execute every notebook in place (after changing mcdl); then read the diff"
@@ -55,10 +57,20 @@ $(STAMP): pyproject.toml $(LOCK) | $(PY)
 setup: $(STAMP)
 
 # --- learning --------------------------------------------------------------------------------------
-# Opens (or prints the URL of) the first chapter. --allow-root only as root; --no-browser when there is
-# no display to open a browser on (JupyterLab prints the URL to paste instead).
+# Opens (or prints the URL of) the first chapter of the learner's own working copy, $(MYWORK)/ (git-ignored):
+# the student versions, made on the first run; later runs add new chapters and refresh the ones the learner
+# has not touched, and never overwrite an edited one. The course's own notebooks/ stay the single source
+# (make instructor opens them). --allow-root only as root; --no-browser when there is no display to open a
+# browser on (JupyterLab prints the URL to paste instead).
 lab: $(STAMP)
 	@env -u MPLBACKEND $(PY) -m mcdl doctor || echo "(starting anyway; the fixes are listed above)"
+	@env -u MPLBACKEND $(PY) -m mcdl mywork --out $(MYWORK)
+	env -u MPLBACKEND $(BIN)/jupyter lab --ServerApp.root_dir=$(MYWORK) \
+	  --LabApp.default_url=/lab/tree/00_start_here.ipynb \
+	  $$([ "$$(id -u)" = 0 ] && echo --allow-root) \
+	  $$([ -z "$$DISPLAY$$WAYLAND_DISPLAY" ] && [ "$$(uname)" != Darwin ] && echo --no-browser)
+
+instructor: $(STAMP)
 	env -u MPLBACKEND $(BIN)/jupyter lab --ServerApp.root_dir=notebooks \
 	  --LabApp.default_url=/lab/tree/00_start_here.ipynb \
 	  $$([ "$$(id -u)" = 0 ] && echo --allow-root) \

@@ -19,7 +19,7 @@ _EXPORTS = {
     "Derivation": "derivation", "Step": "derivation", "chain_rule_steps": "derivation",
     "product_rule_steps": "derivation", "stepper": "widgets.stepper",
     # checker/ and exercises/ — exercise feedback
-    "check": "checker", "Feedback": "checker", "hint": "checker", "Exercise": "exercises",
+    "check": "checker", "Feedback": "checker", "hint": "checker", "Exercise": "exercises", "solution": "student",
     # functions.py — the learner's function, accepted once
     "learner_function": "functions", "FunctionError": "functions",
     # elementwise.py — element-wise operators, scalar expansion, sum reduction (paper §4.2–4.4)

@@ -1,4 +1,4 @@
-"""Command line: ``python -m mcdl doctor`` and ``python -m mcdl student OUT [--force]``."""
+"""Command line: ``python -m mcdl doctor``, ``python -m mcdl student OUT [--force]`` and ``python -m mcdl mywork``."""
 from __future__ import annotations
 
 import argparse
@@ -26,6 +26,26 @@ def _student(args: argparse.Namespace) -> int:
     return 0
 
 
+def _mywork(args: argparse.Namespace) -> int:
+    from .student import SolutionBlockError, update_working_copy
+
+    try:
+        report = update_working_copy(args.src, args.out)
+    except (FileNotFoundError, SolutionBlockError, ValueError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    for name in report["written"]:
+        print(f"new chapter: {args.out}/{name}")
+    for name in report["refreshed"]:
+        print(f"updated (you had not changed it): {args.out}/{name}")
+    for name in report["kept"]:
+        print(f"kept your work in {args.out}/{name}; the course's newer version of this chapter is in "
+              f"{args.src}/{name} (delete your copy to start it afresh)")
+    if not any(report.values()):
+        print(f"your working copy in {args.out} is up to date")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from .student import NOTEBOOKS
 
@@ -48,6 +68,15 @@ def build_parser() -> argparse.ArgumentParser:
     student.add_argument("--force", action="store_true",
                          help="replace student notebooks that differ (the old ones are kept as .bak)")
     student.set_defaults(run=_student)
+
+    from .student import WORKDIR
+    mywork = commands.add_parser("mywork", help="make or refresh your own working copy of the course",
+                                 description="Write the student version of every chapter into your working "
+                                             "folder: new chapters are added, chapters you have not touched "
+                                             "are refreshed, chapters you edited are never overwritten.")
+    mywork.add_argument("--out", default=str(WORKDIR), help="your working folder (default: %(default)s)")
+    mywork.add_argument("--src", default=str(NOTEBOOKS), help="folder of the course notebooks (default: %(default)s)")
+    mywork.set_defaults(run=_mywork)
     return parser
 
 

@@ -194,3 +194,100 @@ def make_student_versions(src_dir: str | os.PathLike = NOTEBOOKS, out_dir: str |
             target.replace(_backup_path(target))
         target.write_text(text, encoding="utf-8")
     return [target for target, _ in changed]
+
+
+# ====================================================================================================
+# The learner's own working copy (what ``make lab`` opens)
+# ====================================================================================================
+WORKDIR = REPO / "my-work"
+MANIFEST = ".mcdl-written.json"
+
+
+def update_working_copy(src_dir: str | os.PathLike = NOTEBOOKS, out_dir: str | os.PathLike = WORKDIR) -> dict:
+    """Make or refresh the learner's copy of the course: the student version of every chapter.
+
+    A chapter that is not there yet is written.  One the learner has not touched (its bytes are still the
+    ones written last time, which ``MANIFEST`` records) is refreshed when the course changed.  One the learner
+    has edited is never overwritten.  Returns ``{"written": [...], "refreshed": [...], "kept": [...]}``
+    (file names; ``kept`` lists the edited chapters whose newer version was not written).
+    """
+    import hashlib
+    import json
+
+    import nbformat
+    import nbformat.reader
+
+    src, out = Path(src_dir), Path(out_dir)
+    if not src.is_dir():
+        raise FileNotFoundError(f"no notebook folder at {src}")
+    if out.resolve() == src.resolve():
+        raise ValueError("the working copy must go to another folder than the course notebooks")
+    out.mkdir(parents=True, exist_ok=True)
+    manifest_path = out / MANIFEST
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        if not isinstance(manifest, dict):
+            manifest = {}
+    except (OSError, ValueError):
+        manifest = {}
+
+    def digest(text: str) -> str:
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    report = {"written": [], "refreshed": [], "kept": []}
+    for path in sorted(src.glob("*.ipynb")):
+        nb = nbformat.reader.reads(path.read_text(encoding="utf-8"))
+        text = nbformat.writes(student_notebook(nb, name=path.name))
+        text = text if text.endswith("\n") else text + "\n"
+        target = out / path.name
+        if not target.exists():
+            report["written"].append(path.name)
+        else:
+            current = target.read_text(encoding="utf-8")
+            if current == text:
+                manifest[path.name] = digest(text)
+                continue
+            if manifest.get(path.name) != digest(current):      # the learner's own work: never replaced
+                if manifest.get(path.name) != digest(text):
+                    report["kept"].append(path.name)
+                continue
+            report["refreshed"].append(path.name)
+        target.write_text(text, encoding="utf-8")
+        manifest[path.name] = digest(text)
+    manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    return report
+
+
+# ====================================================================================================
+# A solution, one call away
+# ====================================================================================================
+class SolutionText(str):
+    """A solution's code: a str that Jupyter shows as code, without quotes."""
+
+    def _repr_pretty_(self, printer, cycle):
+        printer.text(str(self))
+
+    def _repr_markdown_(self) -> str:
+        return "```python\n" + str(self) + "\n```"
+
+
+def solution(exercise_id: str, src_dir: str | os.PathLike = NOTEBOOKS) -> SolutionText:
+    """The worked solution of an exercise, as the course's own notebook has it (the cell that checks it).
+
+    ``mcdl.solution("07-cyclic")`` — try the exercise first; the checker and ``mcdl.hint`` come before this.
+    """
+    import nbformat
+
+    from .exercises import get
+
+    ex = get(exercise_id)
+    pattern = re.compile(r"""check\(\s*['"]""" + re.escape(ex.id) + r"""['"]""")
+    for path in sorted(Path(src_dir).glob(f"{ex.chapter}_*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type == "code" and has_solution(cell.source) and pattern.search(cell.source):
+                lines = [line for line in cell.source.splitlines()
+                         if not (BEGIN_SOLUTION.match(line) or END_SOLUTION.match(line))]
+                return SolutionText(f"# {ex.id}: a solution (from {path.name})\n" + "\n".join(lines).strip())
+    hints = " ".join(ex.hints) if ex.hints else ex.prompt
+    return SolutionText(f"# {ex.id}: no worked solution in the notebooks; the hints say: {hints}")
