@@ -10,6 +10,8 @@ browser.  A full redraw happens only when the scenery changes (e.g. new limits) 
 from __future__ import annotations
 
 import io
+import math
+import numbers
 import struct
 import types
 import warnings
@@ -398,12 +400,30 @@ class CellImage(AxesImage):
         self.stale = False
 
 
+def cell_text(value, fmt: str = ".2f") -> str:
+    """What a heatmap cell prints for ``value``: "0" for an exact zero, "–" where undefined, else the number.
+
+    A small non-zero number that ``fmt`` would round to zero ("0.00") is printed in two significant digits
+    instead ("0.004", "1.3e−05"): a cell shows "0" only for an entry that *is* 0 (the state functions set
+    finite-difference noise on a true 0 to an exact 0 first).  Minus signs are typographic (−), never "−0".
+    """
+    v = float(value)
+    if not math.isfinite(v):
+        return "–"
+    if v == 0:
+        return "0"
+    text = number(v, fmt)
+    if float(text) == 0:
+        text = f"{v:.2g}"
+    return text.replace("-", "−")
+
+
 class MatrixHeatmap:
     """An annotated heatmap of a small matrix (a Jacobian, a column, a row) on one axes.
 
     Colours are a diverging map fixed at ±``vmax`` (blue negative, red positive); entries that are
     exactly 0 are drawn pale grey with a grey "0", so a diagonal Jacobian *looks* diagonal.  Each cell
-    carries its number.  The cells are a :class:`CellImage` and the numbers :class:`CachedText`, so
+    carries its number (:func:`cell_text`: a small non-zero entry is never printed as 0).  The cells are a :class:`CellImage` and the numbers :class:`CachedText`, so
     redrawing two 5×5 Jacobians costs about a millisecond, not the ~50 ms of imshow and plain text.  ``set(values)`` changes colours and numbers only, so with a :class:`LiveFigure`
     (pass ``live``) an update is a blit; ``reset(shape)`` rebuilds the cells for a new shape (the caller
     then does a full ``live.redraw()``).
@@ -467,12 +487,173 @@ class MatrixHeatmap:
         finite = np.isfinite(values)
         self.image.set_data(np.ma.masked_where(~finite | (values == 0), np.where(finite, values, 0.0)))
         for text, v in zip(self.texts, values.flat):
-            if not np.isfinite(v):
-                text.set_text("–")
-                text.set_color(COLORS["muted"])
-            elif v == 0:
-                text.set_text("0")
+            text.set_text(cell_text(v, self.fmt))
+            if not np.isfinite(v) or v == 0:
                 text.set_color(COLORS["muted"])
             else:
-                text.set_text(number(v, self.fmt).replace("-", "−"))        # a rounded −0 shows as 0
                 text.set_color("white" if abs(v) > 0.6 * self.vmax else "black")
+
+
+# ==================================================================================================
+# Static pictures for the chapters (pure matplotlib: each returns a Figure, the same on every run)
+# ==================================================================================================
+def _real_number(value, name: str) -> float:
+    """A finite real number, or a clear TypeError / ValueError naming ``name``."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__}.")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value}.")
+    return value
+
+
+def product_rule_rectangle(u: float, v: float, du: float, dv: float, figsize=(6.4, 4.4)) -> Figure:
+    """The product rule as a growing rectangle: d(uv) = u·dv + v·du + du·dv, and du·dv vanishes.
+
+    A u×v rectangle (area uv) grows to (u + du)×(v + dv).  The new area is two strips, v·du on the right
+    and u·dv on top, and the small corner du·dv, which is second order: halve du and dv and the strips
+    halve, the corner quarters, so it drops out of the derivative.  ``u, v > 0`` and ``du, dv > 0`` are the
+    sides; each piece is labelled with its name and area.  Returns a matplotlib Figure (no pyplot).
+    """
+    u, v = _real_number(u, "u"), _real_number(v, "v")
+    du, dv = _real_number(du, "du"), _real_number(dv, "dv")
+    for name, value in (("u", u), ("v", v), ("du", du), ("dv", dv)):
+        if value <= 0:
+            raise ValueError(f"{name} must be positive (a side of the rectangle), got {value:g}.")
+    fig = Figure(figsize=figsize, dpi=100)
+    fig.subplots_adjust(left=0.09, right=0.97, bottom=0.1, top=0.86)
+    ax = fig.add_subplot()
+    from matplotlib.patches import Rectangle
+
+    pieces = [  # (lower-left, width, height, colour, alpha, name, area)
+        ((0.0, 0.0), u, v, COLORS["curve"], 0.22, "u·v", u * v),
+        ((u, 0.0), du, v, COLORS["tangent"], 0.55, "v·du", v * du),
+        ((0.0, v), u, dv, COLORS["secant"], 0.55, "u·dv", u * dv),
+        ((u, v), du, dv, COLORS["accent"], 0.85, "du·dv", du * dv),
+    ]
+    for (x0, y0), w, h, colour, alpha, name, _ in pieces:
+        ax.add_patch(Rectangle((x0, y0), w, h, facecolor=colour, alpha=alpha, edgecolor=COLORS["point"],
+                               lw=1.2, label=name))
+    W, H = u + du, v + dv
+    ax.set_xlim(-0.08 * W, 1.55 * W)
+    ax.set_ylim(-0.1 * H, 1.32 * H)
+    ax.set_aspect("equal", adjustable="box")
+    text = dict(fontsize=10, color=COLORS["point"])
+    (_, _, _, _, _, n0, a0), (_, _, _, c1, _, n1, a1), (_, _, _, c2, _, n2, a2), (_, _, _, c3, _, n3, a3) = pieces
+    ax.text(u / 2, v / 2, f"{n0} = {number(a0, '.3g')}\n(the old area)", ha="center", va="center", **text)
+    # the thin pieces are labelled outside, each with a short pointer
+    arrow = dict(arrowstyle="-", lw=0.8, color=COLORS["point"], shrinkA=2, shrinkB=0)
+    ax.annotate(f"{n1} = {number(a1, '.3g')}", xy=(u + du / 2, v * 0.45), xytext=(W + 0.08 * W, v * 0.45),
+                ha="left", va="center", arrowprops=arrow, fontsize=10, color=c1)
+    ax.annotate(f"{n2} = {number(a2, '.3g')}", xy=(u * 0.5, v + dv / 2), xytext=(u * 0.5, H + 0.1 * H),
+                ha="center", va="bottom", arrowprops=arrow, fontsize=10, color=c2)
+    ax.annotate(f"{n3} = {number(a3, '.3g')}\nsecond order: vanishes", xy=(u + du / 2, v + dv / 2),
+                xytext=(W + 0.08 * W, H + 0.12 * H), ha="left", va="center", arrowprops=arrow, fontsize=10,
+                color=COLORS["point"])
+    # the sides, written under and beside the pieces they measure (no axis: the picture is about areas)
+    ax.set_axis_off()
+    side = dict(fontsize=11, color=COLORS["point"])
+    ax.text(u / 2, -0.03 * H, "u", ha="center", va="top", **side)
+    ax.text(u + du / 2, -0.03 * H, "du", ha="center", va="top", **side)
+    ax.text(-0.02 * W, v / 2, "v", ha="right", va="center", **side)
+    ax.text(-0.02 * W, v + dv / 2, "dv", ha="right", va="center", **side)
+    grown = W * H - u * v
+    fig.suptitle("the product rule:  d(uv) = u·dv + v·du + du·dv  →  u dv + v du", fontsize=11)
+    ax.set_title(f"new area {number(grown, '.3g')} = {number(a2, '.3g')} + {number(a1, '.3g')} + "
+                 f"{number(a3, '.3g')}   (u = {number(u, 'g')}, v = {number(v, 'g')}, du = {number(du, 'g')}, "
+                 f"dv = {number(dv, 'g')})", fontsize=8.5, color="#444444")
+    return fig
+
+
+def _as_numbers(value, name: str) -> np.ndarray:
+    """A non-empty 1-D vector of finite numbers (a scalar counts as one entry), or a clear TypeError / ValueError."""
+    from .shapes import as_array
+
+    arr = as_array(value, name)
+    if arr.ndim == 0:
+        arr = arr.reshape(1)
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError(f"{name} must be a vector of numbers (shape (n,)), got shape {arr.shape}.")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must hold finite numbers (no NaN or inf).")
+    return arr
+
+
+NEURON_MAX_INPUTS = 8
+
+
+def neuron_diagram(w, b, x=None, figsize=(7.6, 3.0)) -> Figure:
+    """The paper's neuron as a picture: inputs x₁…xₙ, weights wᵢ on the edges, Σ plus the bias, then max(0, z).
+
+    The affine part z(𝐰, b, 𝐱) = 𝐰·𝐱 + b is drawn as a summing node Σ fed by the weighted inputs and the bias
+    b; the activation is max(0, z).  ``w`` has 1 to 8 entries, ``b`` is a number; with ``x`` (the same length
+    as w) the inputs, the products wᵢxᵢ, z and the activation are shown as numbers.  ``figsize`` is
+    (width, least height); the height grows with n.  Returns a Figure.
+    """
+    w = _as_numbers(w, "w")
+    b = _real_number(b, "b") if not isinstance(b, np.ndarray) else _real_number(float(_as_numbers(b, "b")[0]), "b")
+    n = w.size
+    if n > NEURON_MAX_INPUTS:
+        raise ValueError(f"the diagram draws 1 to {NEURON_MAX_INPUTS} inputs, got {n} weights.")
+    if x is not None:
+        x = _as_numbers(x, "x")
+        if x.shape != w.shape:
+            raise ValueError(f"x and w must have the same length, got x of length {x.size} and w of length {n}.")
+    top = float(max(n - 1, 1))
+    X_IN, X_SUM, X_RELU, X_OUT = 0.0, 5.0, 8.4, 10.1
+    lo_x, hi_x, lo_y, hi_y = -1.5, 12.3, -0.6, max(top + 0.5, top / 2 + 1.65)
+    width = figsize[0]
+    fig = Figure(figsize=(width, max(figsize[1], 0.5 + width * (hi_y - lo_y) / (hi_x - lo_x))), dpi=100)
+    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.99 - 0.45 / fig.get_size_inches()[1])
+    ax = fig.add_subplot()
+    ax.set_axis_off()
+    from matplotlib.patches import Circle, FancyBboxPatch
+
+    ax.set_xlim(lo_x, hi_x)
+    ax.set_ylim(lo_y, hi_y)
+    ax.set_aspect("equal", adjustable="box")
+    ys = np.linspace(top, 0.0, n) if n > 1 else np.array([top / 2])
+    mid = top / 2
+    R = 0.32
+    z = float(w @ x + b) if x is not None else None
+    a = max(0.0, z) if z is not None else None
+    sign = lambda text: text.replace("-", "−")                      # noqa: E731
+    for i, (yi, wi) in enumerate(zip(ys, w)):
+        ax.add_patch(Circle((X_IN, yi), R, facecolor="white", edgecolor=COLORS["curve"], lw=1.6))
+        ax.text(X_IN, yi, subscript("x", i + 1), ha="center", va="center", fontsize=11)
+        if x is not None:
+            ax.text(X_IN - R - 0.12, yi, sign(number(x[i], ".3g")), ha="right", va="center",
+                    fontsize=9, color=COLORS["curve"])
+        ax.annotate("", xy=(X_SUM - R - 0.14, mid), xytext=(X_IN + R, yi),
+                    arrowprops=dict(arrowstyle="-|>", color=COLORS["muted"], lw=1.2, shrinkA=0, shrinkB=0))
+        t = 0.3                                                     # the weight's label, near its input
+        lx, ly = X_IN + R + t * (X_SUM - 2 * R - X_IN), yi + t * (mid - yi)
+        label = f"{subscript('w', i + 1)} = {number(wi, '.3g')}"
+        if x is not None:
+            label += f",  {subscript('w', i + 1)}{subscript('x', i + 1)} = {number(wi * x[i], '.3g')}"
+        ax.text(lx, ly, sign(label), ha="center", va="center", fontsize=8.5, color=COLORS["tangent"],
+                bbox=dict(boxstyle="round,pad=0.15", facecolor="white", edgecolor="none", alpha=0.9))
+    # the summing node and its bias
+    ax.add_patch(Circle((X_SUM, mid), R + 0.12, facecolor="#f4f4f4", edgecolor=COLORS["point"], lw=1.6))
+    ax.text(X_SUM, mid, "Σ", ha="center", va="center", fontsize=15)
+    ax.annotate("", xy=(X_SUM, mid + R + 0.14), xytext=(X_SUM, mid + 1.15),
+                arrowprops=dict(arrowstyle="-|>", color=COLORS["secant"], lw=1.4, shrinkA=0, shrinkB=0))
+    ax.text(X_SUM, mid + 1.2, sign(f"bias b = {number(b, '.3g')}"), ha="center", va="bottom",
+            fontsize=9.5, color=COLORS["secant"])
+    # z, then max(0, z)
+    ax.annotate("", xy=(X_RELU - 0.8, mid), xytext=(X_SUM + R + 0.12, mid),
+                arrowprops=dict(arrowstyle="-|>", color=COLORS["point"], lw=1.4, shrinkA=0, shrinkB=0))
+    ax.text((X_SUM + X_RELU) / 2 - 0.1, mid + 0.12, "z = w·x + b", ha="center", va="bottom", fontsize=9.5)
+    if z is not None:
+        ax.text((X_SUM + X_RELU) / 2 - 0.1, mid - 0.12, sign(f"= {number(z, '.3g')}"), ha="center", va="top",
+                fontsize=9.5)
+    ax.add_patch(FancyBboxPatch((X_RELU - 0.75, mid - 0.36), 1.5, 0.72, boxstyle="round,pad=0.05",
+                                facecolor="white", edgecolor=COLORS["accent"], lw=1.8))
+    ax.text(X_RELU, mid, "max(0, z)", ha="center", va="center", fontsize=10)
+    ax.annotate("", xy=(X_OUT - 0.1, mid), xytext=(X_RELU + 0.82, mid),
+                arrowprops=dict(arrowstyle="-|>", color=COLORS["point"], lw=1.4, shrinkA=0, shrinkB=0))
+    out = "activation\n" + (sign(f"= {number(a, '.3g')}") if a is not None else "max(0, w·x + b)")
+    ax.text(X_OUT, mid, out, ha="left", va="center", fontsize=10, color=COLORS["point"])
+    title = "a neuron: the affine function z = w·x + b, then the activation max(0, z)"
+    fig.suptitle(title, fontsize=11)
+    return fig

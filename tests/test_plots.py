@@ -3,6 +3,8 @@ import io
 import warnings
 
 import numpy as np
+import pytest
+from matplotlib.figure import Figure
 from PIL import Image
 
 from mcdl.plots import LiveFigure, fast_frames, nice_ylim, sample_curve
@@ -187,3 +189,88 @@ def test_nice_ylim_keeps_a_curve_far_from_zero_and_never_turns_upside_down():
     for ys in (np.array([1e308, -1e308] * 20), np.full(30, 3.0), np.array([np.nan, np.inf])):
         lo, hi = nice_ylim(ys)
         assert np.isfinite(lo) and np.isfinite(hi) and lo < hi
+
+
+# --- heatmap cells: an exact zero is told from a small number ---------------------------------------------
+def test_cell_text_tells_an_exact_zero_from_a_small_number():
+    from mcdl.plots import cell_text
+    assert cell_text(0.0) == "0" and cell_text(-0.0) == "0"
+    assert cell_text(np.nan) == "–" and cell_text(np.inf, ".3g") == "–"
+    assert cell_text(0.004) == "0.004" and cell_text(-1.3e-5) == "−1.3e−05"      # never "0.00"
+    assert cell_text(1.3e-11, ".3g") == "1.3e−11" and cell_text(2.0) == "2.00" and cell_text(-6.0, ".1f") == "−6.0"
+    assert cell_text(-0.001, ".1f") == "−0.001" and cell_text(0.015, ".2f") in ("0.01", "0.02")
+
+
+def test_heatmap_cells_print_small_entries_and_exact_zeros_differently():
+    from mcdl.plots import MatrixHeatmap
+    fig = Figure()
+    heat = MatrixHeatmap(fig.add_subplot(), (1, 3), fmt=".2f")
+    heat.set([[0.0, 2e-4, 1.5]])
+    assert [t.get_text() for t in heat.texts] == ["0", "0.0002", "1.50"]
+    assert heat.image.get_array().mask.tolist() == [[True, False, False]]       # only the exact 0 is grey
+
+
+# --- the chapters' static pictures -------------------------------------------------------------------------
+def _texts(fig):
+    return [t.get_text() for ax in fig.axes for t in ax.texts] + [fig._suptitle.get_text()] + \
+        [ax.get_title() for ax in fig.axes]
+
+
+def _pixels(fig):
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return np.asarray(Image.open(io.BytesIO(buf.getvalue())).convert("RGBA"))
+
+
+def test_product_rule_rectangle_has_the_four_pieces_labelled():
+    from matplotlib.patches import Rectangle
+    from mcdl.plots import product_rule_rectangle
+    fig = product_rule_rectangle(3, 2, 0.6, 0.4)
+    assert isinstance(fig, Figure)
+    ax = fig.axes[0]
+    rects = [p for p in ax.patches if isinstance(p, Rectangle)]
+    assert [r.get_label() for r in rects] == ["u·v", "v·du", "u·dv", "du·dv"]
+    np.testing.assert_allclose([(r.get_x(), r.get_y(), r.get_width(), r.get_height()) for r in rects],
+                               [(0, 0, 3, 2), (3, 0, 0.6, 2), (0, 2, 3, 0.4), (3, 2, 0.6, 0.4)])
+    text = " | ".join(_texts(fig))
+    for piece in ("u·v = 6", "v·du = 1.2", "u·dv = 1.2", "du·dv = 0.24", "vanishes", "d(uv)"):
+        assert piece in text
+    assert np.array_equal(_pixels(fig), _pixels(product_rule_rectangle(3, 2, 0.6, 0.4)))     # deterministic
+
+
+@pytest.mark.parametrize("args, error", [(("3", 2, 0.1, 0.1), TypeError), ((3, True, 0.1, 0.1), TypeError),
+                                         ((3, 2, 0.0, 0.1), ValueError), ((-1, 2, 0.1, 0.1), ValueError),
+                                         ((3, 2, 0.1, np.nan), ValueError)])
+def test_product_rule_rectangle_refuses_bad_sides(args, error):
+    from mcdl.plots import product_rule_rectangle
+    with pytest.raises(error):
+        product_rule_rectangle(*args)
+
+
+def test_neuron_diagram_draws_inputs_weights_sum_bias_and_activation():
+    from matplotlib.patches import Circle
+    from mcdl.plots import neuron_diagram
+    fig = neuron_diagram([0.5, -1.0, 2.0], 0.1)
+    ax = fig.axes[0]
+    assert sum(isinstance(p, Circle) for p in ax.patches) == 4          # three inputs and Σ
+    text = " | ".join(_texts(fig))
+    for piece in ("x₁", "x₂", "x₃", "w₁ = 0.5", "w₂ = −1", "w₃ = 2", "Σ", "bias b = 0.1", "z = w·x + b",
+                  "max(0, z)", "activation"):
+        assert piece in text, piece
+    assert "= 0.1" not in text.replace("b = 0.1", "")                     # no numbers for z without x
+    with_x = " | ".join(_texts(neuron_diagram([0.5, -1.0, 2.0], 0.1, x=[1.0, 2.0, 0.75])))
+    assert "= 0.1" in with_x.replace("b = 0.1", "") and "activation\n= 0.1" in with_x   # z = 0.5 − 2 + 1.5 + 0.1
+    assert "w₂x₂ = −2" in with_x
+    negative = " | ".join(_texts(neuron_diagram([1.0], -2.0, x=[0.5])))
+    assert "= −1.5" in negative and "activation\n= 0" in negative         # max(0, −1.5) = 0
+    assert np.array_equal(_pixels(fig), _pixels(neuron_diagram([0.5, -1.0, 2.0], 0.1)))
+
+
+@pytest.mark.parametrize("args, error", [(("w", 1.0), TypeError), (([1.0, 2.0], "b"), TypeError),
+                                         (([1.0, 2.0], 0.0, [1.0]), ValueError), (([], 0.0), ValueError),
+                                         (([[1.0, 2.0]], 0.0), ValueError), (([1.0] * 9, 0.0), ValueError),
+                                         (([1.0, np.inf], 0.0), ValueError), (([1.0], None), TypeError)])
+def test_neuron_diagram_refuses_bad_input(args, error):
+    from mcdl.plots import neuron_diagram
+    with pytest.raises(error):
+        neuron_diagram(*args)

@@ -292,3 +292,11 @@ def test_a_learner_function_that_changes_its_arguments_leaves_the_sliders_alone(
 
 def test_public_name_loads_lazily_from_mcdl():
     assert mcdl.elementwise_explorer is elementwise_explorer
+
+
+@pytest.mark.view
+def test_heatmap_cells_tell_a_small_entry_from_an_exact_zero():
+    w = elementwise_explorer(lambda w, x: 1e-5 * w * x, w=(1.0, 2.0), x=(4.0, 0.0))
+    texts = [t.get_text() for t in w.heat_w.texts]
+    assert texts == ["4e−05", "0", "0", "0"]              # ∂y₂/∂w₂ = 1e-5·x₂ = 0 exactly: grey "0", no noise
+    assert "0.00" not in texts and w.current.J_w[1, 1] == 0.0

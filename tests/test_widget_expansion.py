@@ -248,3 +248,28 @@ def test_a_learner_function_that_changes_its_arguments_leaves_the_sliders_alone(
 
 def test_public_name_loads_lazily_from_mcdl():
     assert mcdl.expansion_explorer is expansion_explorer
+
+
+def test_an_exact_zero_of_the_derivative_is_an_exact_zero_not_noise():
+    # ∂y/∂z = x + 2z: its 4th entry is 2 + 2·(−1) = 0; finite differences gave 1.95e-17 before round-off
+    s = expansion_state("x*z + z**2", [-3.0, 0.0, -1.0, 2.0], -1.0)
+    assert s.J_z[3, 0] == 0.0 and s.J_z[0, 0] == pytest.approx(-5.0)
+    assert np.all(s.J_x[~np.eye(4, dtype=bool)] == 0.0)
+
+
+@pytest.mark.view
+def test_the_figure_fits_its_n_rows_and_columns():
+    from mcdl.plots import cell_text
+    w = expansion_explorer("x*z + z**2", x=(-3.0, 0.0, -1.0, 2.0), z=-1.0)
+    assert [t.get_text() for t in w.jz_map.texts] == ["−5", "−2", "−3", "0"] and cell_text(0.0) == "0"
+    sizes = {}
+    for n in (1, 3, 5):
+        w.controls["n"].value = n
+        W, H = w.live.figure.get_size_inches()
+        sizes[n] = (W, H)
+        assert (W, H) == pytest.approx(w.figure_size(n)[:2])
+        # the flow panel and the heatmaps span the rows: the cells fill the height under the titles
+        flow, jx, jz = (ax.get_position() for ax in (w.flow_ax, w.jx_ax, w.jz_ax))
+        assert flow.height * H == pytest.approx(n * w.UNIT) and jx.height * H == pytest.approx(n * w.UNIT)
+        assert jz.x1 * W < W - 0.3 and jx.y0 == pytest.approx(flow.y0)
+    assert sizes[1][1] < sizes[3][1] < sizes[5][1] and sizes[1][0] < sizes[5][0]

@@ -13,8 +13,8 @@ import pytest
 import mcdl
 from mcdl.functions import FunctionError, learner_function
 from mcdl.shapes import ShapeError
-from mcdl.widgets.jacobian_map import (JacobianMapState, ShapeState, jacobian_map, jacobian_map_state,
-                                       shape_explorer, shape_html, shape_state)
+from mcdl.widgets.jacobian_map import (JacobianMapState, ShapeState, _columns_html, domain_window, jacobian_map,
+                                       jacobian_map_state, shape_explorer, shape_html, shape_state)
 
 
 def gentle(v):
@@ -281,10 +281,53 @@ def test_view_moves_the_artists_and_the_side_panel_on_fixed_limits_that_hold_the
             for x2 in (-2.0, 2.0):
                 w.controls["x1"].value, w.controls["x2"].value = x1, x2
                 assert np.max(np.abs(w.linear.get_xydata())) <= L
-    assert limits == (left.get_xlim(), left.get_ylim(), right.get_xlim(), right.get_ylim())
+        # the domain panel zooms with r and follows x; the zoomed panel's limits never change
+        x = w.current.x
+        assert left.get_xlim() == pytest.approx((x[0] - 0.016, x[0] + 0.016))
+        assert left.get_ylim() == pytest.approx((x[1] - 0.016, x[1] + 0.016))
+    assert limits[2:] == (right.get_xlim(), right.get_ylim())
+    r0 = 10 ** -0.3                                  # the start, r = 0.5 on the log slider's grid
+    assert limits[0] == pytest.approx((1.0 - 1.6 * r0, 1.0 + 1.6 * r0))
+    assert limits[1] == pytest.approx((0.5 - 1.6 * r0, 0.5 + 1.6 * r0))
+    assert len(w.grid.get_xdata()) == len(w.grid_image.get_xdata()) > 0
     bundle = w._repr_mimebundle_()
     assert bundle["text/plain"] == w.caption.value
     assert base64.b64decode(bundle["image/png"])[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_domain_panel_zooms_with_r_and_recentres_in_steps():
+    s = jacobian_map_state(gentle, (1.0, 0.5), 0.01)
+    assert s.window == pytest.approx((0.984, 1.016, 0.484, 0.516))
+    assert domain_window((1.0, 0.5), 0.5) == pytest.approx((0.2, 1.8, -0.3, 1.3))
+    shown = domain_window((1.0, 0.5), 0.5)
+    assert domain_window((1.1, 0.45), 0.5, shown) == shown                  # within r/4 of the centre: kept
+    assert domain_window((1.2, 0.5), 0.5, shown) == pytest.approx((0.4, 2.0, -0.3, 1.3))    # re-centred
+    assert domain_window((1.0, 0.5), 0.25, shown) == pytest.approx((0.6, 1.4, 0.1, 0.9))    # r changed: resized
+    with pytest.raises(ValueError, match="positive"):
+        domain_window((1.0, 0.5), 0.0)
+
+
+def test_the_grid_around_x_maps_onto_a_parallelogram_grid_as_r_shrinks():
+    def lin_gap(s):
+        finite = np.isfinite(s.grid_image[0])
+        unit = (s.grid[:, finite] - s.x[:, None]) / s.r
+        return np.max(np.abs(s.grid_image[:, finite] - s.J @ unit))
+    big, small = jacobian_map_state(gentle, (1.0, 0.5), 1.0), jacobian_map_state(gentle, (1.0, 0.5), 0.01)
+    for s in (big, small):
+        assert s.grid.shape == s.grid_image.shape and np.isnan(s.grid[0]).sum() == 9     # 10 lines, 9 gaps
+        finite = np.isfinite(s.grid[0])
+        assert np.array_equal(finite, np.isfinite(s.grid_image[0]))
+        assert np.max(np.abs(s.grid[:, finite] - s.x[:, None])) == pytest.approx(s.r)   # a square of side 2r
+    assert lin_gap(big) > 0.3 and lin_gap(small) < 0.02           # curved far out, the linear map J close in
+    assert lin_gap(small) == pytest.approx(small.gap, rel=0.5)
+    undefined = jacobian_map_state(lambda x, y: (np.log(x), y), (-1.0, 0.5), 0.5)
+    assert undefined.grid_image.size == 0 and undefined.grid.shape[1] > 0
+
+
+def test_the_side_panel_draws_J_in_brackets_not_bars():
+    html = _columns_html(jacobian_map_state(gentle, (1.0, 0.5), 0.5))
+    assert "mcdl-matrix" in html and "border-right:none" in html and "border-left:none" in html
+    assert "border-left:2px solid #333;border-right:2px solid #333" not in html    # |J| would read as det J
 
 
 @pytest.mark.view

@@ -8,7 +8,7 @@ import pytest
 
 from mcdl.functions import FunctionError, learner_function
 from mcdl.shapes import ShapeError
-from mcdl.widgets.partials import SliceState, slice_explorer, slice_state
+from mcdl.widgets.partials import SliceState, panel_limits, slice_explorer, slice_state
 
 
 def paper(x, y):                                   # paper example 9: f(x, y) = 3x²y
@@ -146,8 +146,25 @@ def test_view_moves_the_point_the_cuts_and_the_slices_by_blitting():
     tx, ty = w.x_tangent.get_data()
     assert (ty[1] - ty[0]) / (tx[1] - tx[0]) == pytest.approx(-12.0)      # 6yx at (2, -1)
     assert w.caption.value == "x = 2.00,  y = -1.00,  f = -12.00,  ∂f/∂x = -12.00,  ∂f/∂y = 12.00"
-    # fixed axes: blitting never needs a full redraw
-    assert [ax.get_ylim() for ax in (w.ax_x, w.ax_y)] + [w.ax_map.get_xlim(), w.ax_map.get_ylim()] == limits
+    # the map's axes are fixed; each slice panel is on its own limits, the state's
+    assert [w.ax_map.get_xlim(), w.ax_map.get_ylim()] == limits[2:]
+    assert (w.ax_x.get_ylim(), w.ax_y.get_ylim()) == (w.current.x_ylim, w.current.y_ylim)
+    assert limits[:2] == [slice_state(paper, 1.0, 2.0).x_ylim, slice_state(paper, 1.0, 2.0).y_ylim]
+
+
+def test_each_slice_panel_is_scaled_to_its_own_slice():
+    s = slice_state(paper, 1.0, 2.0)                 # slices 6x² (0 … 54) and 3y (−9 … 9): slopes 12 and 3
+    for (xs, ys), (lo, hi) in ((s.x_slice, s.x_ylim), (s.y_slice, s.y_ylim)):
+        assert lo < np.nanmin(ys) and np.nanmax(ys) < hi                  # the whole slice, with margins
+        assert hi - lo < 1.6 * (np.nanmax(ys) - np.nanmin(ys))            # ... and not much more
+    assert s.y_ylim[1] - s.y_ylim[0] < 0.5 * (s.x_ylim[1] - s.x_ylim[0])
+    assert panel_limits([5.0] * 10) == pytest.approx(panel_limits([5.0] * 10))      # a constant slice: finite
+    lo, hi = panel_limits([5.0] * 10)
+    assert lo < 5.0 < hi and np.isfinite([lo, hi]).all()
+    assert panel_limits([np.nan, np.nan]) == (-1.0, 1.0)
+    # the limits move in steps (round tick marks), not on every slider move
+    steps = {slice_state(paper, 1.0, y).y_ylim for y in np.linspace(2.0, 2.2, 5)}
+    assert len(steps) <= 2
 
 
 @pytest.mark.view

@@ -14,7 +14,7 @@ import mcdl
 from mcdl.functions import FunctionError
 from mcdl.shapes import ShapeError
 from mcdl.widgets.base import MISTAKE_PREFIX
-from mcdl.widgets.reduction import CASES, SumState, sum_explorer, sum_state
+from mcdl.widgets.reduction import CASES, SumState, bar_limits, sum_explorer, sum_state
 
 
 def clean(text):
@@ -202,7 +202,8 @@ def test_view_drive_every_kind_of_control():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         c["x2"].value = -1.0
-        assert [bar.get_height() for bar in w.bars] != heights and w.bar_ax.get_ylim() == ylim
+        assert [bar.get_height() for bar in w.bars] != heights
+        assert ylim == (0.0, 15.0) and w.bar_ax.get_ylim() == (-4.0, 4.0)      # scaled to the bars, in steps
         assert w.bars[-1].get_height() == pytest.approx(w.current.y)
         np.testing.assert_allclose(w.row_map.values, w.jac_map.values.sum(axis=0, keepdims=True))
         assert w.caption.value == "x = [1.00, -1.00, 3.00],  y = -1.00,  ∂y/∂x = [2.00, 4.00, 0.00] (1×3 row)"
@@ -279,3 +280,18 @@ def test_public_name_loads_lazily_from_mcdl():
 def test_the_self_check_is_left_out_unless_asked_for():
     s = sum_state(CASES["cyclic"], X)                      # what the explorer computes on every move
     assert np.all(np.isnan(s.grad_check)) and math.isnan(s.check_error) and s.defined
+
+
+def test_bar_limits_fit_the_data_with_round_bounds_that_change_in_steps():
+    assert bar_limits([1.0, 2.0, 3.0, 6.0]) == (0.0, 8.0)                  # not ±10 for bars up to 6
+    assert bar_limits([5.0, -7.0, 3.0, 1.0]) == (-10.0, 6.0)
+    assert bar_limits([-1.0, -2.0]) == (-2.5, 0.0)
+    assert bar_limits([0.01, 0.02]) == (0.0, 1.0) and bar_limits([0.0, 0.0]) == (0.0, 1.0)   # a minimum span
+    assert bar_limits([120.0, 3.0]) == (0.0, 150.0) and bar_limits([np.nan, 2.0]) == (0.0, 2.5)
+    shown = bar_limits([6.0])                                              # (0, 8)
+    assert bar_limits([6.5], shown) == shown and bar_limits([4.0], shown) == shown     # small drags: kept
+    assert bar_limits([7.5], shown) == (0.0, 10.0)                          # outgrown: the next round bound
+    assert bar_limits([1.0], shown) == (0.0, 1.5)                           # shrunk well inside: rescaled
+    assert bar_limits([6.0, -0.5], shown) == (-1.0, 8.0)                    # a negative bar needs room below
+    s = sum_state(CASES["square"], [1.0, 2.0, 3.0])
+    assert s.bar_lim == bar_limits(np.append(s.fx, s.y)) == (0.0, 20.0)

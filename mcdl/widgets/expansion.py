@@ -28,7 +28,7 @@ from matplotlib.colors import to_rgba, to_rgba_array
 from matplotlib.patches import Rectangle
 
 from ..elementwise import OPERATORS, BinaryOp, ScalarExpansion, expand, operator
-from ..functions import FunctionError, LearnerFunction, learner_function
+from ..functions import FunctionError, LearnerFunction, learner_function, round_off_to_zero
 from ..plots import COLORS, LiveFigure, MatrixHeatmap, cached_text, subscript
 from ..shapes import ShapeError, as_array, fmt_shape
 from ..text import number, vector
@@ -161,6 +161,11 @@ def expansion_state(op, x, z) -> ExpansionState:
     F = exp.function
     y = F(x, z)
     J_x, J_z = F.jacobian(x, z, wrt="x"), F.jacobian(x, z, wrt="z")
+    both = np.abs(np.concatenate([J_x.ravel(), J_z.ravel()]))
+    scale = float(both[np.isfinite(both)].max()) if np.isfinite(both).any() else 0.0
+    # finite-difference noise on a true 0 (x₄ + 2z at x₄ = 2, z = −1 came out 1.95e-17) becomes an exact 0,
+    # so a heatmap cell shows "0" only for a zero and never prints noise as a number
+    J_x, J_z = round_off_to_zero(J_x, scale=scale), round_off_to_zero(J_z, scale=scale)
     off = J_x - np.diag(np.diag(J_x))
     values = dict(op=exp.symbol, label=exp.label, n=n, x=x, z=z, ones_z=expand(z, n), y=y,
                   defined=bool(np.all(np.isfinite(y))), J_x=J_x, J_z=J_z, names=ANALYTIC_NAMES.get(exp.symbol),
@@ -278,17 +283,22 @@ class ExpansionExplorer(Explorer):
         return self._scales[key]
 
     # --- drawing ------------------------------------------------------------------------------------
-    def _build_figure(self):
+    def figure_size(self, n: int) -> tuple:
+        """(width, height, left, bottom) in inches of the figure for n entries: it fits the n rows and n + 1
+        columns of cells exactly, so no part of it is left empty (the figure is resized when n changes)."""
         u = self.UNIT
-        left, self._gap1, self._gap2, right = 0.12, 0.62, 0.9, 0.45
+        left, right, top = 0.12, 0.62, 1.05
+        width = left + self._flow_w * u + self._gap1 + n * u + self._gap2 + u + right
+        mid = (n - 1) / 2                                  # the "copied ×n" note hangs ~1.35 cells under z
+        bottom = 0.2 + max(0.0, mid + 1.35 - (n - 0.5)) * u
+        return (width, bottom + n * u + top, left, bottom)
+
+    def _build_figure(self):
+        self._gap1, self._gap2 = 0.62, 0.75
         self._flow_w = 7.0                                 # data units of the flow panel
-        top, bottom = 1.05, 0.2
-        width = left + self._flow_w * u + self._gap1 + MAX_N * u + self._gap2 + u + right
-        height = bottom + MAX_N * u + top
-        self._size = (width, height, left, bottom)
-        self.live = LiveFigure(figsize=(width, height), ncols=3)
+        self._size = self.figure_size(MAX_N)
+        self.live = LiveFigure(figsize=self._size[:2], ncols=3)
         self.flow_ax, self.jx_ax, self.jz_ax = self.live.axes[0]
-        self.flow_ax.set_position([left / width, bottom / height, self._flow_w * u / width, MAX_N * u / height])
         self.flow_ax.set_axis_off()
         self._flow_animated = []
         self.jx_map = MatrixHeatmap(self.jx_ax, (1, 1), live=self.live, fmt=".3g", fontsize=self.FONT)
@@ -296,11 +306,15 @@ class ExpansionExplorer(Explorer):
         self.live.canvas.layout.flex = "0 0 auto"
 
     def _place_heatmaps(self, n: int):
-        """∂y/∂x as n×n cells right of the flow panel, ∂y/∂z (n×1) just right of it; same cell size, rows aligned."""
+        """The figure sized for n; the flow panel on the left, ∂y/∂x as n×n cells right of it, ∂y/∂z (n×1) just
+        right of that; the same cell size everywhere, rows aligned."""
         u = self.UNIT
-        width, height, left, bottom = self._size
+        self._size = width, height, left, bottom = self.figure_size(n)
+        if tuple(self.live.figure.get_size_inches()) != (width, height):
+            self.live.figure.set_size_inches(width, height, forward=True)
+        self.flow_ax.set_position([left / width, bottom / height, self._flow_w * u / width, n * u / height])
         x0 = left + self._flow_w * u + self._gap1
-        top_row = bottom + MAX_N * u                       # rows hang from the top, like the flow panel's
+        top_row = bottom + n * u
         self.jx_ax.set_position([x0 / width, (top_row - n * u) / height, n * u / width, n * u / height])
         x1 = x0 + n * u + self._gap2
         self.jz_ax.set_position([x1 / width, (top_row - n * u) / height, u / width, n * u / height])
@@ -345,7 +359,7 @@ class ExpansionExplorer(Explorer):
         ax.clear()
         ax.set_axis_off()
         ax.set_xlim(-0.55, self._flow_w - 0.55)
-        ax.set_ylim(MAX_N - 0.5, -0.5)
+        ax.set_ylim(n - 0.5, -0.5)
         mid = (n - 1) / 2
         X, OP, Z, ONES, EQ, Y = 0.0, 1.0, 2.0, 4.0, 5.2, 6.2
         self._squares = []

@@ -15,21 +15,25 @@ What the picture shows, and what the learner can read off it:
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
+from matplotlib import patheffects
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch
 
-from ..functions import learner_function, round_off_to_zero
-from ..numeric import derivative
+from ..functions import FunctionError, learner_function, round_off_to_zero
+from ..numeric import EPS, derivative
+from ..numeric import jacobian as numeric_jacobian
 from ..plots import COLORS, LiveFigure
 from ..text import number
 from .base import Explorer, factory_of, fixed_scale, slider
 
 __all__ = ["GradientField", "sample_field", "draw_contours", "GradientState", "gradient_state", "gradient_explorer",
-           "GradientExplorer", "arrow_length"]
+           "GradientExplorer", "arrow_length", "gradient_estimate", "below_error"]
 
+LABEL_COLOUR = "#1a1a1a"    # the level curves' numbers: near-black (blue on blue was illegible)
 THETAS = np.linspace(0.0, 360.0, 181)   # degrees: the directional-derivative panel's curve
 _COS, _SIN = np.cos(np.radians(THETAS)), np.sin(np.radians(THETAS))
 _EMPTY = (np.array([]), np.array([]))
@@ -135,6 +139,40 @@ def _format_of(v: float) -> str:
     return ".2e" if 0 < abs(v) < 0.005 else ".2f"
 
 
+def gradient_estimate(F, x0: float, y0: float) -> tuple[np.ndarray, np.ndarray]:
+    """∇f at (x0, y0) and the estimated absolute error of each entry (``mcdl.numeric``'s ``full_output``).
+
+    The same numbers as ``F.gradient(x0, y0)``; NaN where f is not differentiable.  A mistake in the
+    learner's f raises :class:`~mcdl.functions.FunctionError`, as there.
+    """
+    nan = np.full(2, np.nan)
+    mistakes = []
+
+    def of(v):
+        try:
+            return F(float(v[0]), float(v[1]))
+        except FunctionError as err:
+            mistakes.append(err)
+            return math.nan
+
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            J, info = numeric_jacobian(of, np.array([x0, y0]), batch=False, full_output=True)
+    except (ValueError, ArithmeticError):
+        J = None
+    if mistakes:
+        raise mistakes[0]
+    if J is None or not np.all(np.isfinite(J)):
+        return nan, nan
+    return np.array(J[0], dtype=float), np.array(info.error[0], dtype=float)
+
+
+def below_error(value: float, error: float) -> float:
+    """``value``, or an exact 0 where it is no larger than its estimated ``error`` (noise on a true 0)."""
+    return 0.0 if math.isfinite(value) and math.isfinite(error) and abs(value) <= error else float(value)
+
+
 def gradient_state(f, x0: float, y0: float, theta: float = 45.0, xlim=(-3.0, 3.0), ylim=(-3.0, 3.0),
                    typical: float | None = None) -> GradientState:
     """Everything the gradient explorer shows at the point (x0, y0) with direction angle ``theta`` (degrees).
@@ -157,13 +195,16 @@ def gradient_state(f, x0: float, y0: float, theta: float = 45.0, xlim=(-3.0, 3.0
     if not math.isfinite(value):
         return GradientState(x0, y0, theta, u, caption=f"{head},  f is not defined here")
     arrow_u = ((x0, y0), (x0 + 0.2 * span * u[0], y0 + 0.2 * span * u[1]))
-    grad = F.gradient(x0, y0)
+    grad, error = gradient_estimate(F, x0, y0)
     if not np.all(np.isfinite(grad)):
         return GradientState(x0, y0, theta, u, value, arrow_u=arrow_u,
                              caption=f"{head},  ∇f is undefined here (f is not smooth, or not defined on both sides)")
-    grad = round_off_to_zero(grad, scale=typical)
+    # an entry within its estimated error of 0 (or round-off next to the typical gradient) is an exact 0
+    grad = round_off_to_zero([below_error(g, e) for g, e in zip(grad, error)], scale=typical)
     norm = float(np.hypot(*grad))
-    directional = float(round_off_to_zero([grad @ u], scale=norm)[0])    # u ⊥ ∇f: 0, not 1e-11 of noise
+    # ∇f·u carries the entries' errors (and the dot product's rounding): u ⊥ ∇f shows 0, never 1.30e-11 of noise
+    dot_error = float(np.abs(u) @ error + 4 * EPS * (np.abs(grad) @ np.abs(u)))
+    directional = float(round_off_to_zero([below_error(float(grad @ u), dot_error)], scale=norm)[0])
     common = dict(value=value, grad=grad, norm=norm, directional=directional, arrow_u=arrow_u,
                   curve=(THETAS, grad[0] * _COS + grad[1] * _SIN))          # ∇f·u(θ) for every θ of the panel
     rate = f"θ = {number(theta, '.0f')}°,  ∇f·u = {number(directional, _format_of(directional))}"
@@ -207,8 +248,11 @@ def draw_contours(ax, field: GradientField, levels: int = 14, arrows: bool = Tru
             ax.contourf(field.X, field.Y, Z, levels=values, cmap="Blues", alpha=0.55, extend="both")
             lines = ax.contour(field.X, field.Y, Z, levels=values, colors=COLORS["curve"], linewidths=0.6,
                                alpha=0.8, negative_linestyles="solid")
-            if labels:
-                ax.clabel(lines, lines.levels[1::3], inline=True, fontsize=7, fmt="%.3g")
+            if labels:                  # dark text on a pale halo: legible on the palest and the darkest blue
+                for text in ax.clabel(lines, lines.levels[1::3], inline=True, fontsize=7, fmt="%.3g",
+                                      colors=LABEL_COLOUR):
+                    text.set_color(LABEL_COLOUR)                     # opaque (the lines' alpha is not)
+                    text.set_path_effects([patheffects.withStroke(linewidth=2.2, foreground="white", alpha=0.85)])
         except ValueError:              # values near the float limit (±1e308): matplotlib cannot contour them
             ax.text(0.5, 0.04, "f's values are too large to draw its level curves", transform=ax.transAxes,
                     ha="center", fontsize=8, color=COLORS["muted"])

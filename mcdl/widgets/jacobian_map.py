@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import ipywidgets as widgets
+from matplotlib.ticker import MaxNLocator
 
 from ..functions import learner_function
 from ..numeric import jacobian
@@ -31,9 +32,11 @@ from ..shapes import ShapeError, as_point, fmt_shape
 from ..text import number, vector
 from .base import Explorer, factory_of, fixed_scale, slider
 
-__all__ = ["ShapeState", "shape_state", "shape_html", "shape_explorer", "ShapeExplorer",
-           "JacobianMapState", "jacobian_map_state", "jacobian_map", "JacobianMap"]
 
+__all__ = ["ShapeState", "shape_state", "shape_html", "shape_explorer", "ShapeExplorer",
+           "JacobianMapState", "jacobian_map_state", "domain_window", "jacobian_map", "JacobianMap"]
+
+GRID_COLOUR = "#777777"      # the grid and its image: grey under the coloured circle and diameters
 SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
@@ -227,9 +230,23 @@ def _unit_shapes(n_circle: int = 121, n_diameter: int = 41):
     return circle, along1, along2
 
 
+def _unit_grid(lines: int = 5, samples: int = 21):
+    """A square grid over [−1, 1]² (``lines`` lines each way) as one (2, N) polyline, NaN between the lines."""
+    at = np.linspace(-1.0, 1.0, lines)
+    s = np.linspace(-1.0, 1.0, samples)
+    gap = np.full((2, 1), np.nan)
+    parts = []
+    for c in at:
+        parts += [np.vstack([s, np.full_like(s, c)]), gap, np.vstack([np.full_like(s, c), s]), gap]
+    return np.hstack(parts[:-1])
+
+
 _UNIT = _unit_shapes()
 _SIZES = [u.shape[1] for u in _UNIT]
+_GRID = _unit_grid()
+_GRID_POINTS = np.isfinite(_GRID[0])          # the grid's real points (the rest are the NaN gaps)
 _EMPTY = np.empty((2, 0))
+WINDOW = 1.6          # the domain panel shows x ± WINDOW·r: it zooms with r, so the circle always fills it
 
 
 def _radius(r) -> float:
@@ -246,6 +263,22 @@ def _point(x, name: str) -> np.ndarray:
     return x
 
 
+def domain_window(x, r: float, shown=None, slack: float = 0.25) -> tuple:
+    """The domain panel's limits (x₁ lo, x₁ hi, x₂ lo, x₂ hi): x ± 1.6·r, so the panel zooms with r.
+
+    ``shown`` (the limits on show) is kept while it has the same size and x is within ``slack``·r of its
+    centre: small moves of x are then blitted, and the panel re-centres (a full redraw) only in steps.
+    """
+    x, r = _point(x, "x"), _radius(r)
+    half = WINDOW * r
+    if shown is not None:
+        lo1, hi1, lo2, hi2 = (float(v) for v in shown)
+        same_size = math.isclose(hi1 - lo1, 2 * half, rel_tol=1e-9) and math.isclose(hi2 - lo2, 2 * half, rel_tol=1e-9)
+        if same_size and abs((lo1 + hi1) / 2 - x[0]) <= slack * r and abs((lo2 + hi2) / 2 - x[1]) <= slack * r:
+            return (lo1, hi1, lo2, hi2)
+    return (x[0] - half, x[0] + half, x[1] - half, x[1] + half)
+
+
 @dataclass(frozen=True)
 class JacobianMapState:
     """What the Jacobian-map widget shows at the point x with radius r.
@@ -254,7 +287,10 @@ class JacobianMapState:
     shapes around x: circle, along1, along2 (each (2, N): x + r·u); their images in local coordinates,
     (f(x + r·u) − f(x)) / r: image, image1, image2; the images under the linear map, J·u: linear, linear1,
     linear2 (the last two end at the columns of J); gap, the largest distance between the two images
-    (local units, so it shrinks like r for smooth f).  NaN marks points where f is undefined.
+    (local units, so it shrinks like r for smooth f).  window: the domain panel's limits (x₁ lo, x₁ hi, x₂ lo,
+    x₂ hi) = x ± 1.6·r, so that panel zooms with r; grid: a square grid of side 2r around x (one (2, N)
+    polyline, NaN between its lines) and grid_image its image in local coordinates — curved for a large r,
+    a parallelogram grid (the linear map J) as r shrinks.  NaN marks points where f is undefined.
     """
 
     x: np.ndarray
@@ -266,6 +302,9 @@ class JacobianMapState:
     J: np.ndarray = field(default_factory=lambda: np.full((2, 2), np.nan))
     defined: bool = False
     gap: float = math.nan
+    window: tuple = (math.nan, math.nan, math.nan, math.nan)
+    grid: np.ndarray = field(default_factory=_EMPTY.copy)
+    grid_image: np.ndarray = field(default_factory=_EMPTY.copy)
     image: np.ndarray = field(default_factory=_EMPTY.copy)
     image1: np.ndarray = field(default_factory=_EMPTY.copy)
     image2: np.ndarray = field(default_factory=_EMPTY.copy)
@@ -285,6 +324,8 @@ def jacobian_map_state(f, x, r: float = 0.5) -> JacobianMapState:
     F = learner_function(f, "plane-map")
     x, r = _point(x, "x"), _radius(r)
     shapes = dict(zip(("circle", "along1", "along2"), (x[:, None] + r * unit for unit in _UNIT)))
+    shapes["grid"] = x[:, None] + r * _GRID
+    shapes["window"] = domain_window(x, r)
     head = f"x = ({number(x[0])}, {number(x[1])}),  r = {number(r, '.3f')}"
     fx = F(x)
     if not np.all(np.isfinite(fx)):
@@ -293,8 +334,11 @@ def jacobian_map_state(f, x, r: float = 0.5) -> JacobianMapState:
     if not np.all(np.isfinite(J)):
         return JacobianMapState(x, r, **shapes, fx=fx, caption=(
             f"{head},  f(x) = ({number(fx[0])}, {number(fx[1])}),  J is undefined here (f is not differentiable at x)"))
-    moved = (F.columns(np.hstack(list(shapes.values())), quiet=True) - fx[:, None]) / r
-    images = np.split(moved, np.cumsum(_SIZES)[:-1], axis=1)
+    domain = [shapes["circle"], shapes["along1"], shapes["along2"], shapes["grid"][:, _GRID_POINTS]]
+    moved = (F.columns(np.hstack(domain), quiet=True) - fx[:, None]) / r
+    images = np.split(moved, np.cumsum(_SIZES), axis=1)
+    grid_image = np.full(_GRID.shape, np.nan)
+    grid_image[:, _GRID_POINTS] = images.pop()
     linears = [J @ unit for unit in _UNIT]
     gaps = np.concatenate([np.hypot(*(image - linear)) for image, linear in zip(images, linears)])
     gaps = gaps[np.isfinite(gaps)]
@@ -304,7 +348,7 @@ def jacobian_map_state(f, x, r: float = 0.5) -> JacobianMapState:
                f"{number(gap, '.3f', undefined='undefined (f is not defined around x)')}")
     return JacobianMapState(x, r, **shapes, fx=fx, J=J, defined=True, gap=gap, image=images[0], image1=images[1],
                             image2=images[2], linear=linears[0], linear1=linears[1], linear2=linears[2],
-                            caption=caption)
+                            grid_image=grid_image, caption=caption)
 
 
 def _columns_html(state: JacobianMapState) -> str:
@@ -317,9 +361,12 @@ def _columns_html(state: JacobianMapState) -> str:
     cell = 'style="padding:1px 8px;text-align:right;font-family:monospace;color:{}"'
     rows = "".join(f"<tr><td {cell.format(c1)}>{number(J[i, 0])}</td>"
                    f"<td {cell.format(c2)}>{number(J[i, 1])}</td></tr>" for i in range(2))
+    bracket = 'style="width:5px;border:2px solid #333;border-{}:none"'      # [ and ]: a matrix, not |det|
     return ('<div style="font-size:14px;line-height:1.5">'
-            '<div style="display:flex;align-items:center;gap:6px"><b>J</b> =<table style="border-left:2px solid #333;'
-            f'border-right:2px solid #333;border-collapse:collapse">{rows}</table></div>'
+            '<div class="mcdl-matrix" style="display:flex;align-items:center;gap:6px"><b>J</b> ='
+            f'<div style="display:flex;align-items:stretch"><div {bracket.format("right")}></div>'
+            f'<table style="border-collapse:collapse;margin:2px 0">{rows}</table>'
+            f'<div {bracket.format("left")}></div></div></div>'
             f'<div><span style="color:{c1}">column 1</span> = where the x₁-diameter goes,<br>'
             f'<span style="color:{c2}">column 2</span> = where the x₂-diameter goes</div>'
             f'<div style="margin-top:6px">f(x) = ({number(fx[0])}, {number(fx[1])})</div>'
@@ -335,7 +382,7 @@ class JacobianMap(Explorer):
     R_MIN, R_MAX = -2.0, 0.0       # r from 10⁻² to 10⁰ on a log scale (exponent steps of 0.1)
 
     def __init__(self, f, x0=(1.0, 0.5), r=0.5, xlim=(-2.0, 2.0), ylim=None, step=0.05, label=None,
-                 figsize=(5.9, 3.3), local_lim=None):
+                 figsize=(5.9, 3.6), local_lim=None):
         self.f = learner_function(f, "plane-map")
         x0, r = _point(x0, "x0"), _radius(r)
         self.xlim = (float(xlim[0]), float(xlim[1]))
@@ -355,7 +402,7 @@ class JacobianMap(Explorer):
             lambda J: np.hypot(J[:, 0], J[:, 1]), include=start, margin=1.15)
         self.side = widgets.HTML(layout=widgets.Layout(min_width="230px", margin="30px 0 0 8px"))
         live = LiveFigure(figsize=figsize, ncols=2, gridspec_kw={"width_ratios": [0.85, 1.0]},
-                          margins=dict(left=0.085, right=0.99, bottom=0.25, top=0.93, wspace=0.32))
+                          margins=dict(left=0.1, right=0.99, bottom=0.3, top=0.93, wspace=0.32))
         super().__init__(controls, live=live, rows=[["x1", "x2", "r"]], beside=[self.side])
 
     def state(self, x1, x2, r):
@@ -363,11 +410,12 @@ class JacobianMap(Explorer):
 
     def scenery(self, state):
         left, right = self.live.axes[0]
-        pad = 10 ** self.R_MAX
-        left.set_xlim(self.xlim[0] - pad, self.xlim[1] + pad)
-        left.set_ylim(self.ylim[0] - pad, self.ylim[1] + pad)
+        self._window = None
+        self._set_window(state.window)
         left.set_aspect("equal", adjustable="box")
-        left.set_title("domain: a circle of radius r around x", fontsize=9)
+        left.xaxis.set_major_locator(MaxNLocator(4))
+        left.yaxis.set_major_locator(MaxNLocator(4))
+        left.set_title("domain near x (zooms with r)", fontsize=9)
         left.set_xlabel("x₁", labelpad=1)
         left.set_ylabel("x₂", labelpad=1)
         left.grid(alpha=0.3)
@@ -385,6 +433,9 @@ class JacobianMap(Explorer):
             ax.tick_params(labelsize=8)
         add = self.live.add_animated
         c1, c2 = COLORS["tangent"], COLORS["secant"]
+        grid = dict(color=GRID_COLOUR, lw=0.8)
+        self.grid = add(left.plot([], [], **grid, label="a grid around x, and its image under f")[0])
+        self.grid_image = add(right.plot([], [], **grid)[0])
         self.circle = add(left.plot([], [], color=COLORS["curve"], lw=2,
                                     label="circle around x, and its image under f")[0])
         self.along1 = add(left.plot([], [], color=c1, lw=2, label="x₁-diameter → column 1 of J")[0])
@@ -396,17 +447,31 @@ class JacobianMap(Explorer):
         self.linear = add(right.plot([], [], color=COLORS["accent"], lw=2, ls=(0, (4, 3)),
                                      label="image under the linear map J (an ellipse)")[0])
         self.columns = add(right.plot([], [], "o", color=COLORS["point"], ms=4)[0])
-        handles = [self.circle, self.linear, self.along1, self.along2]
+        handles = [self.circle, self.linear, self.grid, self.along1, self.along2]
         self.live.figure.legend(handles=handles, labels=[h.get_label() for h in handles], loc="lower center",
                                 ncol=2, fontsize=8, frameon=False, bbox_to_anchor=(0.5, 0.0), handlelength=2.5)
 
+    def _set_window(self, window) -> bool:
+        """Put the domain panel on ``window`` (x ± 1.6·r); True if that changed its limits (a full redraw)."""
+        window = tuple(float(v) for v in window)
+        if window == self._window or not all(math.isfinite(v) for v in window):
+            return False
+        left = self.live.axes[0, 0]
+        left.set_xlim(*window[:2])
+        left.set_ylim(*window[2:])
+        self._window = window
+        return True
+
     def draw(self, state):
-        for name in ("circle", "along1", "along2", "image", "image1", "image2", "linear"):
+        moved = self._set_window(domain_window(state.x, state.r, self._window))
+        for name in ("circle", "along1", "along2", "grid", "image", "image1", "image2", "linear", "grid_image"):
             getattr(self, name).set_data(*getattr(state, name))
         self.point.set_data([state.x[0]], [state.x[1]])
         # the tips J·e₁ and J·e₂: the columns of J
         self.columns.set_data(*((state.J[0], state.J[1]) if state.defined else ([], [])))
         self.side.value = _columns_html(state)
+        if moved:                                  # the domain panel zoomed or followed x: new ticks, full draw
+            self.live.redraw()
 
 
 @factory_of(JacobianMap)
@@ -419,7 +484,7 @@ def jacobian_map(f, *args, **kw) -> JacobianMap:
     the true image of the circle settle onto the ellipse of the linear map J·u.  Options (see
     :class:`JacobianMap`): ``x0=(1.0, 0.5)``, ``r=0.5`` (put on the log slider's grid: 0.501),
     ``xlim=(-2, 2)``, ``ylim`` (by default xlim), ``step=0.05``, ``label`` (the right panel's title),
-    ``figsize=(5.9, 3.3)``, ``local_lim`` (the right panel's half-width; by default a round number that
+    ``figsize=(5.9, 3.6)``, ``local_lim`` (the right panel's half-width; by default a round number that
     holds the ellipse J·u at every x the sliders reach).
     """
     return JacobianMap(f, *args, **kw)

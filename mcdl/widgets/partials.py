@@ -24,7 +24,7 @@ from ..shapes import ShapeError
 from ..text import number
 from .base import Explorer, factory_of, slider
 
-__all__ = ["SliceState", "slice_state", "slice_explorer", "SliceExplorer"]
+__all__ = ["SliceState", "slice_state", "panel_limits", "slice_explorer", "SliceExplorer"]
 
 # The two directions keep one colour each everywhere: the dashed line on the map, the slice curve
 # and the slice panel's title (Okabe–Ito orange and blue: told apart with any colour vision).
@@ -52,7 +52,8 @@ class SliceState:
 
     ``x_slice``: (xs, f(xs, y0)), the curve along x with y held at y0; ``y_slice``: (ys, f(x0, ys));
     ``x_tangent`` / ``y_tangent``: the tangent lines of the two slices at the point, whose slopes are
-    ∂f/∂x and ∂f/∂y.
+    ∂f/∂x and ∂f/∂y.  ``x_ylim`` / ``y_ylim``: each slice panel's own y-limits (:func:`panel_limits` of its
+    curve), so a slope of 3 is as visible as one of 12 beside it.
     """
 
     x0: float
@@ -64,11 +65,30 @@ class SliceState:
     y_slice: tuple = _EMPTY
     x_tangent: tuple = _EMPTY
     y_tangent: tuple = _EMPTY
+    x_ylim: tuple = (-1.0, 1.0)
+    y_ylim: tuple = (-1.0, 1.0)
     caption: str = field(default="", compare=False)
 
     @property
     def defined(self) -> bool:
         return math.isfinite(self.value)
+
+
+def panel_limits(ys, value: float = math.nan, ticks: int = 5) -> tuple:
+    """y-limits for one slice panel, from its own curve ``ys`` (and the point's ``value``), with margins.
+
+    :func:`mcdl.plots.nice_ylim` (robust to a pole's spikes) padded, then widened to the nearest round tick
+    marks: the limits change in steps, not on every slider move, and always hold the curve with some air.
+    """
+    values = np.append(np.asarray(ys, dtype=float), value)
+    if not np.isfinite(values).any():
+        return (-1.0, 1.0)
+    lo, hi = nice_ylim(values, pad=0.06)
+    marks = MaxNLocator(ticks).tick_values(lo, hi)
+    marks = marks[np.isfinite(marks)]
+    if marks.size >= 2 and marks[0] <= lo and marks[-1] >= hi:
+        lo, hi = float(marks[0]), float(marks[-1])
+    return (lo, hi)
 
 
 def slice_state(f, x0: float, y0: float, xlim=(-3.0, 3.0), ylim=(-3.0, 3.0), num: int = 201) -> SliceState:
@@ -87,6 +107,7 @@ def slice_state(f, x0: float, y0: float, xlim=(-3.0, 3.0), ylim=(-3.0, 3.0), num
     value = F(x0, y0)
     xs, ys = np.linspace(xlo, xhi, num), np.linspace(ylo, yhi, num)
     slices = dict(x_slice=(xs, F.sample(xs, y0)), y_slice=(ys, F.sample(x0, ys)))
+    slices.update(x_ylim=panel_limits(slices["x_slice"][1], value), y_ylim=panel_limits(slices["y_slice"][1], value))
     if not math.isfinite(value):
         return SliceState(x0, y0, caption=f"{where},  f is not defined here", **slices)
     dfdx = F.derivative(x0, y0, wrt="x")                  # each on its own: one may exist without the other
@@ -147,12 +168,13 @@ class SliceExplorer(Explorer):
                 (self.ax_x, self.xlim, "x", X_COLOUR, "y held at y₀:  f(x, y₀) against x,  slope = ∂f/∂x"),
                 (self.ax_y, self.ylim, "y", Y_COLOUR, "x held at x₀:  f(x₀, y) against y,  slope = ∂f/∂y")):
             ax.set_xlim(*lim)
-            ax.set_ylim(*self.zlim)
             ax.set_xlabel(name, labelpad=1)
             ax.set_title(title, fontsize=9.5, color=colour, loc="left")
             ax.axhline(0, color=COLORS["muted"], lw=0.8)
             ax.grid(alpha=0.3)
             ax.tick_params(labelsize=8)
+        self._ylims = None
+        self._set_ylims(state)
         add = self.live.add_animated
         amap = self.ax_map
         self.x_cut = add(amap.plot([], [], ls="--", lw=2, color=X_COLOUR)[0])
@@ -196,8 +218,19 @@ class SliceExplorer(Explorer):
         bar.ax.tick_params(labelsize=7)
         bar.ax.set_title("f", fontsize=8)
 
+    def _set_ylims(self, state) -> bool:
+        """Each slice panel on its own limits (the state's); True if they changed (then a full redraw)."""
+        ylims = (state.x_ylim, state.y_ylim)
+        if ylims == self._ylims:
+            return False
+        self.ax_x.set_ylim(*state.x_ylim)
+        self.ax_y.set_ylim(*state.y_ylim)
+        self._ylims = ylims
+        return True
+
     # ---- what moves ------------------------------------------------------------------------------------
     def draw(self, state):
+        rescaled = self._set_ylims(state)      # a slice outgrew (or shrank inside) its panel: new ticks
         x0, y0 = state.x0, state.y0
         self.x_cut.set_data(self.xlim, (y0, y0))
         self.y_cut.set_data((x0, x0), self.ylim)
@@ -209,6 +242,8 @@ class SliceExplorer(Explorer):
         value = [state.value] if state.defined else []
         self.x_point.set_data([x0] if state.defined else [], value)
         self.y_point.set_data([y0] if state.defined else [], value)
+        if rescaled:
+            self.live.redraw()
 
 
 @factory_of(SliceExplorer)

@@ -34,7 +34,7 @@ from ..shapes import ShapeError, as_array, as_scalar, as_vector, fmt_shape
 from ..text import number, vector
 from .base import Explorer, box_points, factory_of, nice_up, slider
 
-__all__ = ["SumCase", "CASES", "SumState", "sum_state", "sum_explorer", "SumExplorer"]
+__all__ = ["SumCase", "CASES", "SumState", "sum_state", "bar_limits", "sum_explorer", "SumExplorer"]
 
 MAX_N = 5
 
@@ -112,6 +112,34 @@ class SumState:
     dy_dw: np.ndarray | None = None
     caption: str = field(default="", compare=False)
 
+    @property
+    def bar_lim(self) -> tuple:
+        """The bar panel's limits for these bars alone (:func:`bar_limits`; the view keeps them in steps)."""
+        return bar_limits(np.append(self.fx, self.y))
+
+
+def bar_limits(values, shown=None, floor: float = 1.0, margin: float = 1.15, keep: float = 3.0) -> tuple:
+    """The bar panel's y-limits for the bars ``values`` (the fᵢ and y): round numbers that hold them with air.
+
+    The top is a round number (base.nice_up: 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10ᵏ) ≥ ``margin`` × the largest
+    value, the bottom likewise below the most negative one (0 when none is negative); each side is at least
+    ``floor`` where it is used, so bars near 0 do not fill the panel with noise.  ``shown`` (the limits on
+    show) is kept while it still holds every bar with that margin and is less than ``keep`` times the span needed: dragging a
+    slider then changes the scale only in steps.  Non-finite values are ignored.
+    """
+    v = np.asarray(values, dtype=float).ravel()
+    v = v[np.isfinite(v)]
+    hi = float(v.max()) if v.size else 0.0
+    lo = float(v.min()) if v.size else 0.0
+    top = nice_up(margin * hi, floor) if hi > 0 or lo >= 0 else 0.0
+    bottom = -nice_up(margin * -lo, floor) if lo < 0 else 0.0
+    if shown is not None:
+        s_lo, s_hi = (float(b) for b in shown)
+        holds = s_lo <= margin * min(lo, 0.0) and margin * max(hi, 0.0) <= s_hi and (s_lo < 0) == (lo < 0) and (s_hi > 0) == (top > 0)
+        if holds and (s_hi - s_lo) <= keep * (top - bottom):
+            return (s_lo, s_hi)
+    return (bottom, top)
+
 
 def _door(f, param):
     """f as a LearnerFunction: of x ("vector"), of (x, z) ("expansion"), of (x, w) ("pair")."""
@@ -184,11 +212,11 @@ def sum_state(f, x, z=None, w=None, check: bool = False) -> SumState:
     if param is not None:
         J_p = F.jacobian(*args, wrt=param)
         if np.all(np.isfinite(J_p)):
+            J_p = round_off_to_zero(J_p)                                  # noise on a true 0 is an exact 0
             if param == "z":
                 extra = dict(J_z=J_p, dy_dz=sum_gradient(J_p))           # 1ᵀ ∂f/∂z: the same rule, (1, 1)
                 tail += f",  ∂y/∂z = {number(extra['dy_dz'][0, 0])} (1×1)"
             else:
-                J_p = round_off_to_zero(J_p)
                 extra = dict(J_w=J_p, dy_dw=sum_gradient(J_p))           # 1ᵀ ∂f/∂w, (1, n)
                 tail += f",  ∂y/∂w = {vector(extra['dy_dw'])} (1×{n} row)"
     return SumState(**base, fx=fx, m=m, y=y, J=J, grad=grad, grad_check=check,
@@ -289,10 +317,10 @@ class SumExplorer(Explorer):
 
     # --- limits fixed over the slider box, so every slider move can be blitted --------------------------
     def ranges(self, key: str, n: int, include: dict):
-        """(bar limits, vmax of J, vmax of the gradient row) over the slider box of this case and n.
+        """(vmax of J, vmax of the gradient row) over the slider box of this case and n.
 
-        One pass over the box's points (base.box_points, plus the current values): the bars' limits span
-        every fᵢ and y seen (padded); the heatmaps' are round numbers (base.nice_up) above their largest |entry|.
+        One pass over the box's points (base.box_points, plus the current values): round numbers (base.nice_up)
+        above the largest |entry| seen.  (The bars are scaled to the data on show: :func:`bar_limits`.)
         """
         if (key, n) in self._ranges:
             return self._ranges[key, n]
@@ -300,22 +328,16 @@ class SumExplorer(Explorer):
         names = [f"x{j}" for j in range(1, n + 1)] + (["z"] if case.param == "z" else
                                                        [f"w{j}" for j in range(1, n + 1)] if case.param == "w" else [])
         box = {name: self.xlim for name in names}
-        fmax, fmin, jmax, gmax = 1.0, 0.0, 1.0, 1.0
+        jmax, gmax = 1.0, 1.0
         for point in box_points(box, self.SAMPLES, include={k: include[k] for k in names}):
             try:
                 s = self.state(key, n, **{"z": 0.0, **point})
             except (FunctionError, ShapeError):
                 continue
-            values = np.append(s.fx, s.y)
-            values = values[np.isfinite(values)]
-            if values.size:
-                fmax, fmin = max(fmax, values.max()), min(fmin, values.min())
             if s.defined:
                 jmax = max(jmax, np.max(np.abs(s.J)))
                 gmax = max(gmax, np.max(np.abs(s.grad)))
-        pad = 0.12 * (fmax - fmin)
-        self._ranges[key, n] = ((fmin - pad if fmin < 0 else 0.0, fmax + pad), nice_up(1.25 * jmax),
-                                nice_up(1.25 * gmax))
+        self._ranges[key, n] = (nice_up(1.25 * jmax), nice_up(1.25 * gmax))
         return self._ranges[key, n]
 
     # --- building the figure (on a case or n change: a full redraw) ----------------------------------
@@ -331,8 +353,8 @@ class SumExplorer(Explorer):
                                tuple(self.controls[f"w{j}"] for j in range(1, n + 1)) if case.param == "w" else ())
         self.rule.value = (f'<div style="font-size:14px">{case.formula}; &nbsp; the paper\'s rule: '
                            f"<b>{case.rule}</b></div>")
-        ylim, jmax, gmax = self.ranges(key, n, self.values())
-        self._draw_bars(m, ylim, case)
+        jmax, gmax = self.ranges(key, n, self.values())
+        self._draw_bars(m, state.bar_lim, case)
         xs = [subscript("x", j + 1) for j in range(n)]
         self.jac_map.vmax, self.row_map.vmax = jmax, gmax
         self.jac_map.title = f"∂f/∂x: the Jacobian of f ({m}×{n})"
@@ -380,11 +402,17 @@ class SumExplorer(Explorer):
 
     # --- a slider move: only the animated artists change -------------------------------------------
     def draw(self, state):
+        redraw = False
         if self._scene != (self.controls["case"].value, state.n, state.m):   # a new shape (f's output size,
             self.scenery(state)                                                  # or n during a mistake)
-            self.live.redraw()
+            redraw = True
         values = np.append(state.fx, state.y)
-        lo, hi = self.bar_ax.get_ylim()
+        shown = self.bar_ax.get_ylim()
+        ylim = bar_limits(values, shown)
+        if ylim != tuple(shown):             # the bars outgrew the scale, or shrank well inside it: one step
+            self.bar_ax.set_ylim(*ylim)
+            redraw = True
+        lo, hi = ylim
         span = hi - lo
         for bar, text, v in zip(self.bars, self.bar_texts, values):
             finite = math.isfinite(v)
@@ -409,6 +437,8 @@ class SumExplorer(Explorer):
         elif state.defined and state.n > 1:
             extra.append("J is not diagonal: every entry of a column counts")
         self.note.value = f'<div style="font-size:13px;color:#333">{" &nbsp;·&nbsp; ".join(extra)}</div>'
+        if redraw:
+            self.live.redraw()
 
 
 @factory_of(SumExplorer)
