@@ -507,6 +507,19 @@ def _real_number(value, name: str) -> float:
     return value
 
 
+class Picture(Figure):
+    """A still figure that shows itself in a notebook as a PNG, whatever backend is active (no pyplot needed)."""
+
+    def _repr_png_(self) -> bytes:
+        buffer = io.BytesIO()
+        self.savefig(buffer, format="png", bbox_inches="tight", metadata={"Software": None})
+        return buffer.getvalue()
+
+    def __repr__(self) -> str:
+        width, height = self.get_size_inches() * self.dpi
+        return f"<Picture {width:.0f}×{height:.0f} px>"
+
+
 def product_rule_rectangle(u: float, v: float, du: float, dv: float, figsize=(6.4, 4.4)) -> Figure:
     """The product rule as a growing rectangle: d(uv) = u·dv + v·du + du·dv, and du·dv vanishes.
 
@@ -520,7 +533,7 @@ def product_rule_rectangle(u: float, v: float, du: float, dv: float, figsize=(6.
     for name, value in (("u", u), ("v", v), ("du", du), ("dv", dv)):
         if value <= 0:
             raise ValueError(f"{name} must be positive (a side of the rectangle), got {value:g}.")
-    fig = Figure(figsize=figsize, dpi=100)
+    fig = Picture(figsize=figsize, dpi=100)
     fig.subplots_adjust(left=0.09, right=0.97, bottom=0.1, top=0.86)
     ax = fig.add_subplot()
     from matplotlib.patches import Rectangle
@@ -603,7 +616,7 @@ def neuron_diagram(w, b, x=None, figsize=(7.6, 3.0)) -> Figure:
     X_IN, X_SUM, X_RELU, X_OUT = 0.0, 5.0, 8.4, 10.1
     lo_x, hi_x, lo_y, hi_y = -1.5, 12.3, -0.6, max(top + 0.5, top / 2 + 1.65)
     width = figsize[0]
-    fig = Figure(figsize=(width, max(figsize[1], 0.5 + width * (hi_y - lo_y) / (hi_x - lo_x))), dpi=100)
+    fig = Picture(figsize=(width, max(figsize[1], 0.5 + width * (hi_y - lo_y) / (hi_x - lo_x))), dpi=100)
     fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.99 - 0.45 / fig.get_size_inches()[1])
     ax = fig.add_subplot()
     ax.set_axis_off()

@@ -14,7 +14,7 @@ from mcdl import Feedback, check, hint
 from mcdl.checker import STATUSES
 from mcdl.exercises import EXERCISES, Exercise, get
 
-A = np.array([[1.0, 2.0, 0.0], [0.0, 1.0, 3.0]])
+A = np.array([[0.0, 3.0, -1.0], [2.0, 0.0, 1.0]])   # 00-layout's A
 
 
 def status(exercise, answer):
@@ -81,10 +81,10 @@ def test_scalar_exercises_accept_size_one_arrays_with_a_note():
 
 
 def test_scalar_wrong_values_do_not_give_the_answer_away_but_spot_the_sign():
-    fb = check("01-operator", 40)
-    assert fb.status == "wrong-values" and "45" not in str(fb)
-    assert "wrong sign" in str(check("01-operator", -45))
-    assert "close" in str(check("01-operator", 45.01))
+    fb = check("01-operator", 20)
+    assert fb.status == "wrong-values" and "22.5" not in str(fb)
+    assert "wrong sign" in str(check("01-operator", -22.5))
+    assert "close" in str(check("01-operator", 22.51))
 
 
 def test_text_for_a_number_says_remove_the_quotes():
@@ -111,11 +111,11 @@ def test_layout_transpose_is_named():
 
 def test_layout_wrong_values_list_entries_and_patterns():
     wrong = A.copy()
-    wrong[0, 1] = 3.0
+    wrong[0, 1] = 4.0
     fb = check("00-layout", wrong)
     assert fb.status == "wrong-values"
     assert "1 of 6 entries differ" in fb.message
-    assert "entry (0, 1): you have 3.0, expected 2.0 (off by 1.0)" in fb.details
+    assert "entry (0, 1): you have 4.0, expected 3.0 (off by 1.0)" in fb.details
     assert "off by a factor 2 everywhere" in str(check("00-layout", 2 * A))
     assert "every entry has the wrong sign" in str(check("00-layout", -A))
     assert check("00-layout", A.tolist())
@@ -270,7 +270,7 @@ def test_function_wrong_values_name_the_points_and_the_factor():
 def test_chain_rule_forgotten_inner_derivative():
     fb = check("01-chain", lambda x: 1 / (x ** 2 + 1))
     assert fb.status == "wrong-values"
-    nested = check("01-chain-nested", lambda x: 2 * np.sin(x ** 3) * np.cos(x ** 3))
+    nested = check("01-chain-nested", lambda x: -3 * np.cos(x ** 2) ** 2 * np.sin(x ** 2))
     assert nested.status == "wrong-values"
 
 
@@ -433,23 +433,23 @@ def test_expression_reference_can_be_sympy_or_a_function():
 # --------------------------------------------------------------------------------------------------
 # shape: every status
 def test_shape_statuses():
-    assert status("00-shape", (2, 3)) == "correct"
-    assert status("00-shape", [2, 3]) == "correct"
-    assert status("00-shape", np.array([2, 3])) == "correct"
-    assert status("00-shape", np.zeros((2, 3)).shape) == "correct"
+    assert status("00-shape", (2, 5)) == "correct"
+    assert status("00-shape", [2, 5]) == "correct"
+    assert status("00-shape", np.array([2, 5])) == "correct"
+    assert status("00-shape", np.zeros((2, 5)).shape) == "correct"
     assert status("00-shape", ...) == "not-answered"
-    assert status("00-shape", "(2, 3)") == "wrong-type"
+    assert status("00-shape", "(2, 5)") == "wrong-type"
     assert status("00-shape", (2.5, 3)) == "wrong-type"
-    assert status("00-shape", np.zeros((2, 3))) == "wrong-type"
-    assert status("00-shape", (3, 2)) == "wrong-shape"
+    assert status("00-shape", np.zeros((2, 5))) == "wrong-type"
+    assert status("00-shape", (5, 2)) == "wrong-shape"
     assert status("00-shape", (6,)) == "wrong-shape"
     assert status("00-shape", (2, 2)) == "wrong-values"
 
 
 def test_shape_transpose_is_the_denominator_layout():
-    fb = check("00-shape", (3, 2))
+    fb = check("00-shape", (5, 2))
     assert "denominator layout" in fb.message and "transpose" in fb.message
-    assert ".shape" in str(check("00-shape", np.zeros((2, 3))))
+    assert ".shape" in str(check("00-shape", np.zeros((2, 5))))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -565,7 +565,7 @@ def test_check_is_callable_whatever_the_import_order(imports):
 
 
 def test_a_function_returning_the_square_jacobian_transposed_is_told_so():
-    fb = check("04-fg-jacobian", lambda x, y: np.array([[6 * x * y, 2.0], [3 * x ** 2, 8 * y ** 7]]))
+    fb = check("04-fg-jacobian", lambda x, y: np.array([[y ** 3, y * np.exp(x)], [3 * x * y ** 2, np.exp(x)]]))
     assert fb.status == "wrong-values"
     assert any("right numbers transposed" in d for d in fb.details)
 

@@ -274,3 +274,11 @@ def test_neuron_diagram_refuses_bad_input(args, error):
     from mcdl.plots import neuron_diagram
     with pytest.raises(error):
         neuron_diagram(*args)
+
+
+def test_pictures_show_themselves_as_png_the_same_every_time():
+    from mcdl.plots import neuron_diagram, product_rule_rectangle
+    for make in (lambda: neuron_diagram([0.5, -1.0], 0.2, [1.0, 2.0]), lambda: product_rule_rectangle(3, 2, 0.5, 0.4)):
+        first, second = make()._repr_png_(), make()._repr_png_()
+        assert first.startswith(b"\x89PNG") and first == second
+        assert "0x" not in repr(make())

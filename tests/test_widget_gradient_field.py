@@ -274,10 +274,35 @@ def test_chapter03_exercise_references_agree_with_numeric_gradients():
     grad = lambda f, p: mcdl.gradient(f, np.array(p, dtype=float))          # noqa: E731
     assert get("03-gradient-point").reference == pytest.approx(grad(lambda v: v[0]**2 * v[1] + v[1]**3, (2, -1)))
     assert mcdl.jacobian(lambda v: np.sum(v**2), np.ones(5)).shape == get("03-gradient-shape").reference
-    assert get("03-directional").reference == pytest.approx(grad(lambda v: f_paper(*v), (1, 2)) @ [0.6, 0.8])
+    assert get("03-directional").reference == pytest.approx(grad(lambda v: f_paper(*v), (2, -1)) @ [0.6, 0.8])
     assert get("03-max-rate").reference == pytest.approx(np.linalg.norm(grad(lambda v: g_paper(*v), (1, 1))))
     descent = -grad(lambda v: bowl(*v), (1, 1))
     assert get("03-steepest-descent").reference == pytest.approx(descent / np.linalg.norm(descent))
     ex = get("03-gradient-function")
     for x, y in ex.points:
         assert ex.reference(x, y) == pytest.approx(grad(lambda v: v[0] * np.exp(v[1]) + v[1]**2, (x, y)), rel=1e-7)
+
+
+# ---- a finite-difference estimate of an exact 0 is shown as 0 (it once printed ∇f·u = 1.30e-11) ----------
+def test_values_below_their_estimated_error_are_exact_zeros():
+    from mcdl.functions import learner_function
+    from mcdl.widgets.gradient_field import below_error, gradient_estimate
+    F = learner_function("3*x**2*y", "surface")
+    grad, error = gradient_estimate(F, 1.0, 1.0)
+    np.testing.assert_array_equal(grad, F.gradient(1.0, 1.0))
+    assert error.shape == (2,) and np.all(error >= 0) and np.all(error < 1e-6)
+    assert below_error(1e-12, 1e-11) == 0.0 and below_error(1e-10, 1e-11) == 1e-10 and math.isnan(below_error(np.nan, 1.0))
+    for theta in range(0, 360, 5):
+        for x0, y0 in ((1.0, 0.0), (0.0, 1.0), (1.0, 1.0), (-0.5, 0.25)):
+            s = gradient_state(F, x0, y0, theta, (-2, 2), (-2, 2), typical=6.0)
+            assert "e-" not in s.caption, s.caption                # no noise in e-notation
+            assert s.directional == 0.0 or abs(s.directional) > 1e-9
+
+
+def test_contour_labels_are_dark_on_a_halo():
+    from matplotlib.figure import Figure
+    from mcdl.widgets.gradient_field import LABEL_COLOUR, draw_contours, sample_field
+    ax = Figure().add_subplot()
+    draw_contours(ax, sample_field("3*x**2*y", (-2, 2), (-2, 2)))
+    labels = [t for t in ax.texts if t.get_path_effects()]
+    assert labels and all(t.get_color() == LABEL_COLOUR for t in labels)          # opaque near-black

@@ -190,6 +190,13 @@ def compare_function(ex, f, subject: str) -> Verdict:
         raise
 
 
+def _stacked(values: list) -> np.ndarray:
+    """Values at the exercise's points as one array: stacked, or (vectors of different lengths) end to end."""
+    if len({np.shape(v) for v in values}) == 1:
+        return np.stack(values)
+    return np.concatenate([np.ravel(v) for v in values])
+
+
 def _slip_values(ex) -> dict:
     """A function exercise's declared slips, evaluated at its points (a slip that fails is left out)."""
     values = {}
@@ -199,7 +206,7 @@ def _slip_values(ex) -> dict:
                 from ..symbolic import to_function
                 slip = to_function(slip, ex.variables)
             F = learner_function(slip, _signature(ex), name="slip", label=f"the slip {name}")
-            values[name] = np.stack([as_numbers(F(*_arguments(p, ex.variables))) for p in ex.points])
+            values[name] = _stacked([as_numbers(F(*_arguments(p, ex.variables))) for p in ex.points])
         except Exception:
             continue
     return values
@@ -245,12 +252,13 @@ def _compare_function(ex, f, subject: str) -> Verdict:
     wrong = [i for i, ok in enumerate(oks) if not ok]
     message = f"{subject} differs from the expected one at {len(wrong)} of {n} points"
     details = list(notes)
-    if len({g.shape for g in gots}) == 1 and len({np.shape(w) for w in wants}) == 1:
-        case = Case(np.stack(gots), np.stack(wants), ex, slips=_slip_values(ex) if ex.slips else {})
+    if [g.shape for g in gots] == [np.shape(w) for w in wants]:
+        case = Case(_stacked(gots), _stacked(wants), ex, slips=_slip_values(ex) if ex.slips else {})
         slip = _slip_verdict(case, notes)
         if slip is not None:
             raise slip
-        details += value_patterns(case, "value")
+        if len({g.shape for g in gots}) == 1:
+            details += value_patterns(case, "value")
     details += undefined[:MAX_LISTED]
     for i in wrong[:MAX_LISTED]:
         if not np.all(np.isnan(gots[i])) or not undefined:

@@ -227,7 +227,7 @@ MISTAKES = (
     # --- slips in a function's code (stage "code"): said in the details, beside the verdict
     Mistake("caret-for-power",
             lambda c: "for ^:" in c.error or "bitwise_xor" in c.error,
-            lambda c: "in Python, ^ is not a power (it is bitwise exclusive or): write x**4 for x⁴",
+            lambda c: "in Python, ^ is not a power (it is bitwise exclusive or): write ** for a power, x**2 for x²",
             stage="code"),
     Mistake("one-argument-function",
             lambda c: len(getattr(c.ex, "variables", ())) > 1 and _positional_count(c.answer) == 1,

@@ -15,7 +15,9 @@ reference answer, in the paper's conventions (numerator layout, §4.1):
 
 ``slips`` names the wrong answers this exercise is built to catch: a row name of the checker's MISTAKES
 table → the value that slip gives (for a function exercise, a function of the same variables).  When an
-answer equals one, the checker says which slip it is instead of listing numbers.
+answer equals one, the checker says which slip it is instead of listing numbers.  ``formulas`` writes a
+function answer in the course's text syntax (one formula per entry of a vector or matrix answer): it is what
+``mcdl.solution`` shows and what the test that keeps answers off their own page searches for.
 
 Each chapter's exercises live in their own file, ``chNN.py`` (``EXERCISES``, a tuple built with
 :func:`exercise`, which reads the chapter from the id: ``"05-diag-w"`` is chapter 05).  The bank is every
@@ -66,6 +68,7 @@ class Exercise:
     rtol: float = 1e-6
     atol: float = 1e-8
     slips: dict = field(default_factory=dict)
+    formulas: tuple = ()
 
     def __post_init__(self):
         if not isinstance(self.id, str) or not self.id:
@@ -80,6 +83,8 @@ class Exercise:
         object.__setattr__(self, "variables", variables)
         object.__setattr__(self, "hints", hints)
         object.__setattr__(self, "points", points)
+        object.__setattr__(self, "formulas", (self.formulas,) if isinstance(self.formulas, str)
+                           else tuple(self.formulas))
         if not variables or not all(isinstance(v, str) and v.isidentifier() for v in variables):
             raise ValueError(f"exercise {self.id!r}: variables must be names like ('x',); got {variables!r}")
         if self.kind in ("function", "expression") and not points:

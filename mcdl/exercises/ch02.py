@@ -23,6 +23,7 @@ EXERCISES = (
                "The derivative of a constant is 0, and x²y is the constant y times x².",
                "So ∂f/∂x = 2xy: the sin(y) term contributes nothing."),
         slips={"other-partial": lambda x, y: x**2 + np.cos(y)},
+        formulas="2*x*y",
     ),
     exercise(
         "02-partial-y",
@@ -34,6 +35,7 @@ EXERCISES = (
                "∂/∂y of x²·y is x² (like d/dy of 5y is 5); ∂/∂y of sin(y) is cos(y).",
                "Add the two terms: x² + cos(y) (use np.cos)."),
         slips={"other-partial": lambda x, y: 2 * x * y},
+        formulas="x**2 + cos(y)",
     ),
     exercise(
         "02-typed",
@@ -56,5 +58,6 @@ EXERCISES = (
                "df/du = 1/u; with x held constant, ∂u/∂y = 2y (x² is a constant, its derivative 0).",
                "Multiply and substitute back: 2y / (x² + y²)."),
         slips={"other-partial": lambda x, y: 2 * x / (x**2 + y**2)},
+        formulas="2*y/(x**2 + y**2)",
     ),
 )

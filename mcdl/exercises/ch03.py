@@ -24,12 +24,12 @@ EXERCISES = (
     ),
     exercise(
         "03-directional",
-        "f(x, y) = 3x²y. At (x, y) = (1, 2), how fast does f change per unit step in the direction of the "
+        "f(x, y) = 3x²y. At (x, y) = (2, -1), how fast does f change per unit step in the direction of the "
         "unit vector u = (0.6, 0.8)? Give a number.",
-        "value", 9.6, expect="scalar",
+        "value", 2.4, expect="scalar",
         hints=("The rate of change in the direction of a unit vector u is the dot product ∇f·u.",
-               "∇f = [6yx, 3x²], which is [12, 3] at (1, 2).",
-               "∇f·u = 12·0.6 + 3·0.8."),
+               "∇f = [6yx, 3x²]: evaluate both entries at (2, -1).",
+               "∇f·u = (∂f/∂x)·0.6 + (∂f/∂y)·0.8, one product per direction, added up."),
     ),
     exercise(
         "03-max-rate",
@@ -58,5 +58,6 @@ EXERCISES = (
         hints=("Differentiate once per variable, holding the other one fixed.",
                "∂f/∂x = eʸ (x·eʸ is x times a constant; y² does not change with x).",
                "∂f/∂y = x·eʸ + 2y; return np.array([∂f/∂x, ∂f/∂y]) using np.exp."),
+        formulas=("x*exp(y) + 2*y",),            # ∂f/∂x = eʸ is a piece of f itself: not searchable
     ),
 )

@@ -23,13 +23,14 @@ EXERCISES = (
     ),
     exercise(
         "04-fg-jacobian",
-        "Write a function of (x, y) that returns the Jacobian of [f, g] = [3x²y, 2x + y⁸] as a 2×2 numpy array.",
-        "function", lambda x, y: np.array([[6 * x * y, 3 * x ** 2], [2.0, 8 * y ** 7]]),
+        "Write a function of (x, y) that returns the Jacobian of [f, g] = [x·y³, eˣ·y] as a 2×2 numpy array.",
+        "function", lambda x, y: np.array([[y ** 3, 3 * x * y ** 2], [y * np.exp(x), np.exp(x)]]),
         points=((1.0, 2.0), (-0.5, 1.5), (0.0, -1.2), (2.5, 0.3), (-1.3, -0.7)),
         variables=("x", "y"), expect="jacobian",
-        hints=("Row 1 is the gradient of f = 3x²y, row 2 the gradient of g = 2x + y⁸.",
-               "∂f/∂x = 6xy, ∂f/∂y = 3x²; ∂g/∂x = 2, ∂g/∂y = 8y⁷.",
+        hints=("Row 1 is the gradient of f = x·y³, row 2 the gradient of g = eˣ·y.",
+               "For f, x is a plain factor (freeze y, then freeze x); for g, eˣ is its own derivative.",
                "Return np.array([[∂f/∂x, ∂f/∂y], [∂g/∂x, ∂g/∂y]]): rows are outputs, columns are inputs."),
+        formulas=("3*x*y**2", "y*exp(x)"),      # y³ and eˣ are pieces of f and g themselves
     ),
     exercise(
         "04-nonsquare",
