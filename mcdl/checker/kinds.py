@@ -185,6 +185,9 @@ def compare_function(ex, f, subject: str) -> Verdict:
         found = code_slips(case)
         notes = [mistake.message(case) for mistake in found]
         verdict.details = notes + [d for d in verdict.details if d not in notes]
+        if found and verdict.status in ("wrong-shape", "wrong-values"):    # the slip explains what went wrong
+            verdict.details = notes[1:] + [verdict.message] + verdict.details[len(notes):]
+            verdict.message = notes[0]
         if found and not verdict.mistake:
             verdict.mistake = found[0].name
         raise

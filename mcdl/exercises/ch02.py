@@ -39,7 +39,7 @@ EXERCISES = (
     ),
     exercise(
         "02-typed",
-        "f(x, y) = exp(x*y). Type ∂f/∂x as text, for example \"2*x*y\" (use * for every product).",
+        "f(x, y) = exp(x*y). Type ∂f/∂x as text, for example \"3*x*y**2\" (use * for every product).",
         "expression", "y*exp(x*y)",
         points=((-1.5, 0.5), (0.0, 2.0), (0.7, -1.2), (1.0, 1.0), (-0.4, -2.5)),
         variables=("x", "y"),
@@ -59,5 +59,17 @@ EXERCISES = (
                "Multiply and substitute back: 2y / (x² + y²)."),
         slips={"other-partial": lambda x, y: 2 * x / (x**2 + y**2)},
         formulas="2*y/(x**2 + y**2)",
+    ),
+    exercise(
+        "02-stretch-euler",
+        "Stretch: derive the general rule. For f(x, y) = x³y² + x·y⁴, type x·∂f/∂x + y·∂f/∂y as text. Then "
+        "compare it with f itself.",
+        "expression", "5*x**3*y**2 + 5*x*y**4",
+        points=((-1.5, 0.5), (0.0, 2.0), (0.7, -1.2), (1.0, 1.0), (-0.4, -2.5), (2.0, 0.3)),
+        variables=("x", "y"),
+        hints=("∂f/∂x = 3x²y² + y⁴ and ∂f/∂y = 2x³y + 4xy³; multiply the first by x and the second by y.",
+               "x·∂f/∂x gives each term back times its power of x; y·∂f/∂y times its power of y.",
+               "Every term of f has degree 3 + 2 = 1 + 4 = 5 in total, so the sum is 5 times f."),
+        slips={"other-partial": "3*x**2*y**2 + y**4 + 2*x**3*y + 4*x*y**3"},
     ),
 )
