@@ -39,7 +39,7 @@ CASES = {
     "vector-for-matrix": (MATRIX, np.array([1.0, 4.0])),
     "diagonal-for-vector": (VECTOR_ANSWER, np.diag([1.0, 2.0, 3.0])),
     "jacobian-before-sum": ("07-sum-ones", np.eye(4)),
-    "unsummed-products": ("03-directional", np.array([-7.2, 9.6])),
+    "unsummed-products": ("03-directional", np.array([-9.6, -7.2])),
     "swapped-entries": ("03-gradient-point", np.array([7.0, -4.0])),
     "other-partial": ("02-partial-x", lambda x, y: x**2 + np.cos(y)),
     "diag(w)-for-d(w*x)/dw": ("05-multiply-w", np.diag([2.0, -1.0, 3.0])),

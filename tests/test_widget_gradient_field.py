@@ -31,7 +31,7 @@ def test_paper_example_10_gradient_of_g_at_1_2():
     assert s.grad == pytest.approx([2.0, 1024.0], rel=1e-8)
     assert s.norm == pytest.approx(math.hypot(2, 1024))
     assert s.directional == pytest.approx(1024.0, rel=1e-8)      # u = (0, 1) picks ∂g/∂y
-    assert s.caption.startswith("x = 1.00,  y = 2.00,  ∇f = [2.00, 1024.00],  |∇f| = 1024.00,  θ = 90°")
+    assert s.caption.startswith("x = 1.00,  y = 2.00,  ∇f = [2.00, 1024.00],  ‖∇f‖ = 1024.00,  θ = 90°")
 
 
 def test_paper_example_9_gradient_of_f_and_the_caption_format():
@@ -39,7 +39,7 @@ def test_paper_example_9_gradient_of_f_and_the_caption_format():
     assert s.grad == pytest.approx([6 * 2 * 1, 3 * 1**2], rel=1e-8)            # [6yx, 3x²] = [12, 3]
     assert s.directional == pytest.approx(12.0, rel=1e-8)                     # u = (1, 0) picks ∂f/∂x
     s = gradient_state(g_paper, 1.0, 1.0, theta=45.0)
-    assert s.caption == ("x = 1.00,  y = 1.00,  ∇f = [2.00, 8.00],  |∇f| = 8.25,  θ = 45°,  ∇f·u = 7.07,  "
+    assert s.caption == ("x = 1.00,  y = 1.00,  ∇f = [2.00, 8.00],  ‖∇f‖ = 8.25,  θ = 45°,  ∇f·u = 7.07,  "
                          "steepest at θ = 76°")
 
 
@@ -229,7 +229,7 @@ def test_view_moves_the_arrows_the_tangent_and_the_rate_curve_on_fixed_axes():
     w = gradient_explorer(f_paper, x0=1.0, y0=1.0, xlim=(-2, 2), ylim=(-2, 2))
     assert list(w.controls) == ["x0", "y0", "theta"] and "mcdl-gradient" in w._dom_classes
     limits = [(ax.get_xlim(), ax.get_ylim()) for ax in (w.ax, w.rate_ax)]
-    assert w.rate_ax.get_ylim()[1] >= math.hypot(24, 12)           # the largest |∇f| of the box, at (±2, ±2)
+    assert w.rate_ax.get_ylim()[1] >= math.hypot(24, 12)           # the largest ‖∇f‖ of the box, at (±2, ±2)
     w.live.redraw()
     arrow_before = w.grad_arrow.get_path().vertices.copy()
     tangent_before = np.array(w.tangent_line.get_xydata()).copy()
@@ -274,7 +274,7 @@ def test_chapter03_exercise_references_agree_with_numeric_gradients():
     grad = lambda f, p: mcdl.gradient(f, np.array(p, dtype=float))          # noqa: E731
     assert get("03-gradient-point").reference == pytest.approx(grad(lambda v: v[0]**2 * v[1] + v[1]**3, (2, -1)))
     assert mcdl.jacobian(lambda v: np.sum(v**2), np.ones(5)).shape == get("03-gradient-shape").reference
-    assert get("03-directional").reference == pytest.approx(grad(lambda v: f_paper(*v), (2, -1)) @ [0.6, 0.8])
+    assert get("03-directional").reference == pytest.approx(grad(lambda v: f_paper(*v), (2, -1)) @ [0.8, -0.6])
     assert get("03-max-rate").reference == pytest.approx(np.linalg.norm(grad(lambda v: g_paper(*v), (1, 1))))
     descent = -grad(lambda v: bowl(*v), (1, 1))
     assert get("03-steepest-descent").reference == pytest.approx(descent / np.linalg.norm(descent))

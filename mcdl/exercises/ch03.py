@@ -25,11 +25,11 @@ EXERCISES = (
     exercise(
         "03-directional",
         "f(x, y) = 3x²y. At (x, y) = (2, -1), how fast does f change per unit step in the direction of the "
-        "unit vector u = (0.6, 0.8)? Give a number.",
-        "value", 2.4, expect="scalar",
+        "unit vector u = (0.8, -0.6)? Give a number.",
+        "value", -16.8, expect="scalar",
         hints=("The rate of change in the direction of a unit vector u is the dot product ∇f·u.",
                "∇f = [6yx, 3x²]: evaluate both entries at (2, -1).",
-               "∇f·u = (∂f/∂x)·0.6 + (∂f/∂y)·0.8, one product per direction, added up."),
+               "∇f·u = (∂f/∂x)·0.8 + (∂f/∂y)·(−0.6), one product per direction, added up."),
     ),
     exercise(
         "03-max-rate",
@@ -59,5 +59,18 @@ EXERCISES = (
                "∂f/∂x = eʸ (x·eʸ is x times a constant; y² does not change with x).",
                "∂f/∂y = x·eʸ + 2y; return np.array([∂f/∂x, ∂f/∂y]) using np.exp."),
         formulas=("x*exp(y) + 2*y",),            # ∂f/∂x = eʸ is a piece of f itself: not searchable
+    ),
+    exercise(
+        "03-stretch-norm",
+        "Stretch: derive the general rule. The length of a vector is ‖x‖ = sqrt(x₁² + … + xₙ²). Write a Python "
+        "function of the vector x (any n, x ≠ 0) that returns the gradient ∇‖x‖ as a numpy array.",
+        "function", lambda x: np.asarray(x, dtype=float) / np.linalg.norm(x),
+        points=(np.array([3.0, 4.0]), np.array([1.0, -2.0, 2.0]), np.array([-0.5, 0.25, 1.5, 2.0]),
+                np.array([0.0, 0.0, -7.0])),
+        expect="gradient",
+        hints=("Start with the square, ‖x‖² = x₁² + … + xₙ²: its partial with respect to xⱼ is 2xⱼ, so ∇‖x‖² = 2xᵀ.",
+               "‖x‖ = sqrt(u) with u = ‖x‖²: the chain rule multiplies by d sqrt(u)/du = 1/(2 sqrt(u)).",
+               "The 2s cancel: every entry is xⱼ/‖x‖. The gradient is a unit vector pointing away from 0."),
+        formulas=("x/‖x‖",),
     ),
 )

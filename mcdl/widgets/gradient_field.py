@@ -6,7 +6,7 @@ What the picture shows, and what the learner can read off it:
   the point (drawn as its short tangent line); a sparse field of small arrows shows the same everywhere;
 * a direction slider θ draws the unit vector u = (cos θ, sin θ); the rate of change of f in that direction
   is the directional derivative ∇f·u, plotted for every θ in a second panel.  It is largest, and equal to
-  |∇f|, when u points along ∇f; zero along the level curve; most negative straight downhill.
+  ‖∇f‖, when u points along ∇f; zero along the level curve; most negative straight downhill.
 
 ``gradient_state`` decides everything that is shown (pure, tested without a front end);
 ``GradientExplorer`` is the thin view: three sliders, one live figure with two panels, one caption.
@@ -47,7 +47,7 @@ class GradientField:
     """f on a grid and ∇f on a sparser grid: the still part of a gradient map.
 
     X, Y, Z (num × num, NaN outside f's domain); QX, QY, GX, GY (arrows × arrows, the gradient by
-    ``mcdl.numeric``); typical (the median |∇f| over the sparse grid: the size at which a drawn arrow
+    ``mcdl.numeric``); typical (the median ‖∇f‖ over the sparse grid: the size at which a drawn arrow
     reaches about two thirds of its longest); xlim, ylim.
     """
 
@@ -93,7 +93,7 @@ def sample_field(f, xlim=(-3.0, 3.0), ylim=(-3.0, 3.0), num: int = 121, arrows: 
 def arrow_length(size, typical: float, longest: float):
     """How long an arrow for a gradient of this size is drawn: longest·(1 − e^(−size/typical)).
 
-    Proportional to |∇f| for small gradients (so a vanishing gradient gives a vanishing arrow), and
+    Proportional to ‖∇f‖ for small gradients (so a vanishing gradient gives a vanishing arrow), and
     saturating for large ones, so a steep corner cannot push an arrow off the map.  The exact size is
     always in the caption.
     """
@@ -106,8 +106,8 @@ def arrow_length(size, typical: float, longest: float):
 class GradientState:
     """What the gradient explorer shows at (x0, y0) with direction θ (degrees).
 
-    grad (shape (2,): the paper's row vector ∇f), norm (|∇f|), zero (∇f = 0 here), u (cos θ, sin θ),
-    directional (∇f·u), steepest (the angle of ∇f in degrees, where ∇f·u is largest and equal to |∇f|),
+    grad (shape (2,): the paper's row vector ∇f), norm (‖∇f‖), zero (∇f = 0 here), u (cos θ, sin θ),
+    directional (∇f·u), steepest (the angle of ∇f in degrees, where ∇f·u is largest and equal to ‖∇f‖),
     arrow ((x0, y0) and the arrow's tip; None when there is no arrow), arrow_u (the same for u),
     tangent ((xs, ys) of a short piece of the level curve's tangent line), curve (θs in degrees and
     ∇f·u(θ) for each).  NaN and None where f or ∇f is undefined.
@@ -214,14 +214,14 @@ def gradient_state(f, x0: float, y0: float, theta: float = 45.0, xlim=(-3.0, 3.0
                                       f"no uphill direction),  {rate}"))
     steepest = math.degrees(math.atan2(grad[1], grad[0])) % 360.0
     direction = grad / norm
-    length = float(arrow_length(norm, typical / 2, 0.25 * span))   # reaches ~86 % of 0.25·span at |∇f| = typical
+    length = float(arrow_length(norm, typical / 2, 0.25 * span))   # reaches ~86 % of 0.25·span at ‖∇f‖ = typical
     tangent = np.array([-direction[1], direction[0]]) * 0.12 * span
     shown = ", ".join(number(g, _format_of(g)) for g in grad)
     return GradientState(
         x0, y0, theta, u, steepest=steepest, **common,
         arrow=((x0, y0), (x0 + length * direction[0], y0 + length * direction[1])),
         tangent=(np.array([x0 - tangent[0], x0 + tangent[0]]), np.array([y0 - tangent[1], y0 + tangent[1]])),
-        caption=(f"{head},  ∇f = [{shown}],  |∇f| = {number(norm, _format_of(norm))},  {rate},  "
+        caption=(f"{head},  ∇f = [{shown}],  ‖∇f‖ = {number(norm, _format_of(norm))},  {rate},  "
                  f"steepest at θ = {number(steepest, '.0f')}°"))
 
 
@@ -332,7 +332,7 @@ class GradientExplorer(Explorer):
         self.rate_curve = add(rate_ax.plot([], [], color=COLORS["curve"], lw=2)[0])
         self.theta_line = add(rate_ax.axvline(0, color=COLORS["accent"], lw=1, ls="--"))
         self.peak_dot = add(rate_ax.plot([], [], "o", color=COLORS["tangent"], ms=7,
-                                         label="largest: |∇f|, u along ∇f")[0])
+                                         label="largest: ‖∇f‖, u along ∇f")[0])
         self.theta_dot = add(rate_ax.plot([], [], "o", color=COLORS["accent"], ms=6,
                                           label="∇f·u at the slider's θ")[0])
         rate_ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.15), ncol=1, fontsize=7.5, frameon=False,
@@ -364,6 +364,6 @@ def gradient_explorer(f, *args, **kw) -> GradientExplorer:
     Drag θ to turn the unit vector u: the right panel shows the rate ∇f·u for every direction, largest
     along ∇f.  Options (see :class:`GradientExplorer`): ``x0=1.0, y0=1.0``, ``xlim=(-3, 3), ylim=(-3, 3)``,
     ``theta=45`` (degrees), ``step=0.05`` (slider step), ``title="f(x, y)"``, ``rate_limit`` (the right
-    panel's y-limit; by default a round number above the largest |∇f| over the sliders' box), ``figsize``.
+    panel's y-limit; by default a round number above the largest ‖∇f‖ over the sliders' box), ``figsize``.
     """
     return GradientExplorer(f, *args, **kw)
