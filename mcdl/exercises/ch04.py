@@ -6,7 +6,7 @@ from . import exercise
 EXERCISES = (
     exercise(
         "04-shape-column",
-        "f(x) = (x, x², x³, x⁴) takes one number and returns four. What is the shape of ∂f/∂x in numerator "
+        "f(x) = [x, x², x³, x⁴]ᵀ takes one number and returns four. What is the shape of ∂f/∂x in numerator "
         "layout? Give a tuple.",
         "shape", (4, 1),
         hints=("Numerator layout: one row per output of f, one column per input.",
@@ -49,5 +49,18 @@ EXERCISES = (
                "The step is v − x = (0.01, −0.02); multiply J by it (J @ step): one row of J per output.",
                "Add J·(v − x) to [6, 258]. The exact [f, g] at v is a bit different: that gap is what the "
                "linear map leaves out."),
+    ),
+    exercise(
+        "04-stretch-polar",
+        "Stretch: derive the general rule. The polar map sends (r, θ) to the point (r cos θ, r sin θ) of the "
+        "plane. Write a Python function of (r, theta) that returns its Jacobian as a 2×2 numpy array.",
+        "function", lambda r, theta: np.array([[np.cos(theta), -r * np.sin(theta)],
+                                                [np.sin(theta), r * np.cos(theta)]]),
+        points=((1.0, 0.0), (2.0, 0.5), (0.5, -2.0), (3.0, 2.5), (0.0, 1.0)),
+        variables=("r", "theta"), expect="jacobian",
+        hints=("Two outputs, x = r cos θ and y = r sin θ, and two inputs, r and θ: row 1 is ∇x, row 2 is ∇y.",
+               "With respect to r, cos θ and sin θ are constant factors; with respect to θ, r is.",
+               "Its determinant (ad − bc) comes out as r: that is where the r in r dr dθ comes from."),
+        formulas=("-r*sin(theta)",),
     ),
 )
