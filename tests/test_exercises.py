@@ -28,7 +28,8 @@ def test_each_exercise_is_well_formed(exercise_id):
     assert 1 <= len(ex.hints) <= 3 and all(h.strip() for h in ex.hints)
     if ex.kind in ("function", "expression"):
         assert len(ex.points) >= 4
-        values = np.concatenate([np.ravel(np.asarray(p, dtype=float)) for p in ex.points])  # points may differ in length
+        parts = [part for p in ex.points for part in (p if isinstance(p, tuple) else (p,))]  # (x, z): a vector, a number
+        values = np.concatenate([np.ravel(np.asarray(part, dtype=float)) for part in parts])
         assert np.any(values < 0) and np.any(values != np.round(values)), "include awkward points"
 
 

@@ -171,10 +171,10 @@ MISTAKES = (
     Mistake("unsummed-products",           # paper §4.4: a dot product is the SUM of the products
             lambda c: c.E == () and c.got.ndim == 1 and c.got.size > 1 and np.all(np.isfinite(c.got))
             and c.close(c.got.sum(), c.ref),
-            lambda c: f"expected one number, you gave {c.got.size} — and they add up to the answer: the products "
-                      "were left unsummed",
-            lambda c: ["a dot product multiplies entry by entry AND adds the products up: np.dot(a, b), a @ b or "
-                       "np.sum(a * b)"]),
+            lambda c: f"expected one number, you gave {c.got.size} — and they add up to the answer: a sum was "
+                      "left undone",
+            lambda c: ["add the entries up (np.sum); a dot product, too, multiplies entry by entry AND adds the "
+                       "products: np.dot(a, b), a @ b or np.sum(a * b)"]),
     # --- the chapters' own slips (stage "answer"): general ones first, then the ones an exercise declares
     Mistake("swapped-entries",
             lambda c: c.got is not None and c.got.ndim >= 1 and c.got.shape[-1] > 1 and c.expect in

@@ -44,6 +44,7 @@ EXERCISES = (
                "∂(wᵢ² sin xᵢ)/∂wᵢ = 2wᵢ·sin xᵢ: sin xᵢ is a constant factor here.",
                "Return np.diag(2 * w * np.sin(x)): a matrix, for whatever length w has."),
         slips={"other-partial": lambda w, x: np.diag(w**2 * np.cos(x))},
+        formulas="2*w*sin(x)",
     ),
     exercise(
         "05-shifted-x",
@@ -54,5 +55,20 @@ EXERCISES = (
                "y₁ = w₁x₂ reads only x₂, so row 1 has w₁ in column 2; y₃ = w₃x₁ has w₃ in column 1.",
                "The entries w₁, w₂, w₃ sit one step right of the diagonal (wrapping to column 1 in the last row); "
                "the diagonal itself is 0."),
+    ),
+    exercise(
+        "05-stretch-square",
+        "Stretch: derive the general rule. y = x ⊗ x, entry by entry yᵢ = xᵢ·xᵢ: both factors are the same "
+        "vector, so both move when x moves. Write a Python function of x that returns ∂y/∂x as a numpy array, "
+        "for vectors of any length n.",
+        "function", lambda x: np.diag(2 * np.asarray(x, dtype=float)),
+        points=(np.array([1.0, -2.0, 0.5]), np.array([0.3, -1.5, 2.0, 4.0]), np.array([-0.75, 2.5]),
+                np.array([2.0, 0.0, -3.0, 1.25, -0.4])),
+        expect="diagonal",
+        hints=("yᵢ = xᵢ·xᵢ still reads only xᵢ, so the element-wise diagonal condition holds: ∂y/∂x is diagonal.",
+               "Unlike w ⊗ x, neither factor is frozen here: the product rule gives xᵢ·1 + 1·xᵢ. Taking "
+               "diag(x), the rule for one factor alone, gives only half of it.",
+               "The diagonal entries are 2xᵢ: return np.diag(2 * x), an n×n matrix."),
+        formulas="2*x",
     ),
 )

@@ -3,6 +3,7 @@ import numpy as np
 
 from . import exercise
 
+
 EXERCISES = (
     exercise(
         "06-shape-dz",
@@ -31,12 +32,12 @@ EXERCISES = (
     ),
     exercise(
         "06-affine-dz",
-        "y = x z + z² (that is, yᵢ = xᵢ z + z², with z² expanded into 1z²) at x = (1, 0, −1, 2) and z = 3. "
+        "y = x z + z² (that is, yᵢ = xᵢ z + z², with z² expanded into 1z²) at x = (2, 0.5, −1, 3) and z = −1.5. "
         "Give ∂y/∂z as a numpy array.",
-        "value", np.array([[7.0], [6.0], [5.0], [8.0]]), expect="column",
+        "value", np.array([[-1.0], [-2.5], [-4.0], [0.0]]), expect="column",
         hints=("One entry per output: ∂yᵢ/∂z, where z appears twice in yᵢ = xᵢ z + z².",
                "∂(xᵢ z)/∂z = xᵢ and ∂(z²)/∂z = 2z, so ∂yᵢ/∂z = xᵢ + 2z.",
-               "With z = 3 that is x + 6, as a (4, 1) column."),
+               "Add 2z to every entry of x and stand the result up as a (4, 1) column."),
     ),
     exercise(
         "06-sum-over-outputs",
@@ -46,5 +47,22 @@ EXERCISES = (
         hints=("z feeds every output, so nudging z moves all four yᵢ at once.",
                "∂y/∂z is the column x: yᵢ moves by xᵢ per unit of z.",
                "L adds up the four moves: the sum of the column, 1 − 2 + 3 + 0.5."),
+    ),
+    exercise(
+        "06-stretch-difference",
+        "Stretch: derive the general rule. yᵢ = (xᵢ + z)(xᵢ − z) for x in Rⁿ and a scalar z (z is expanded "
+        "twice). Write a Python function of (x, z) that returns ∂y/∂z as a numpy array, for any length n.",
+        "function", lambda x, z: np.full((np.size(x), 1), -2.0 * float(z)),
+        points=(((np.array([1.0, -2.0, 0.5]), 1.5)),
+                ((np.array([0.3, 4.0]), -0.75)),
+                ((np.array([2.0, -1.0, 0.0, 3.5]), 2.0)),
+                ((np.array([-1.2, 0.6, 2.2, -0.5, 1.0]), -3.0))),
+        variables=("x", "z"), expect="column",
+        hints=("z is one input, so ∂y/∂z is an n×1 column: one entry ∂yᵢ/∂z per output.",
+               "Multiply out first: (xᵢ + z)(xᵢ − z) = xᵢ² − z². Or use the product rule: (xᵢ − z)·1 + "
+               "(xᵢ + z)·(−1). Either way xᵢ drops out.",
+               "Every entry is the same number, ∂(xᵢ² − z²)/∂z: return np.full((len(x), 1), ...) with that "
+               "number in place of the dots."),
+        formulas="-2*z",
     ),
 )

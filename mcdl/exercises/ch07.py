@@ -51,17 +51,33 @@ EXERCISES = (
         hints=("fᵢ = xᵢ² is element-wise: fᵢ reads only xᵢ, so f's Jacobian is diagonal, diag(2x).",
                "With a diagonal Jacobian each column sum is its diagonal entry: ∂y/∂xⱼ = 2xⱼ.",
                "Return 2 * x (a 1-D array, the row in numpy form), not np.diag(2 * x)."),
+        formulas="2*x",
     ),
     exercise(
         "07-cyclic",
         "fᵢ(x) = xᵢ·xᵢ₊₁ with the indices wrapping round (x₅ means x₁), and y = sum(f(x)) for x in R⁴. "
-        "Give ∂y/∂x at x = (1, 2, 3, 4) as a numpy array.",
-        "value", np.array([6.0, 4.0, 6.0, 4.0]), expect="gradient",
+        "Give ∂y/∂x at x = (2, -1, 3, 0.5) as a numpy array.",
+        "value", np.array([-0.5, 5.0, -0.5, 5.0]), expect="gradient",
         hints=("Each xⱼ appears in TWO of the fᵢ: in fⱼ = xⱼxⱼ₊₁ and in fⱼ₋₁ = xⱼ₋₁xⱼ.",
                "So column j of f's Jacobian has two non-zero entries, xⱼ₊₁ and xⱼ₋₁, and ∂y/∂xⱼ is their sum.",
                "Entry 1 is x₂ + x₄ (x₀ wraps round to x₄); the diagonal alone (x₂, x₃, x₄, x₁) forgets one "
                "term of each column sum."),
-        slips={"row-sums-for-column-sums": np.array([3.0, 5.0, 7.0, 5.0]),
-               "diagonal-only": np.array([2.0, 3.0, 4.0, 1.0])},
+        slips={"row-sums-for-column-sums": np.array([1.0, 2.0, 3.5, 2.5]),
+               "diagonal-only": np.array([-1.0, 3.0, 0.5, 2.0])},
+    ),
+    exercise(
+        "07-stretch-square-of-sum",
+        "Stretch: derive the general rule. Exercise 5 squared each entry and then summed, sum(x ⊗ x). Now sum "
+        "first and square the total: y = (sum(x))² = (x₁ + … + xₙ)². Write a Python function of the vector x "
+        "that returns ∂y/∂x as a numpy array of x's length.",
+        "function", lambda x: 2 * np.sum(np.asarray(x, dtype=float)) * np.ones(np.size(x)),
+        points=(np.array([1.0, -2.0, 0.5]), np.array([0.3, 1.2, -4.0, 1.5]), np.array([-1.5, 0.0]),
+                np.array([2.0, 3.0, -0.25, 1.0, -0.5])),
+        expect="gradient",
+        hints=("Give the inner sum a name, u = sum(x), so y = u². Then dy/du and ∂u/∂x are both rules you know.",
+               "dy/du = 2u, one number; ∂u/∂x = 1ᵀ, a row of ones. Multiply them.",
+               "Every entry of the gradient is the same number, twice the total of x — unlike exercise 5, where "
+               "entry j depended on xⱼ alone. Return that number times np.ones(len(x))."),
+        formulas="2*sum(x)",
     ),
 )

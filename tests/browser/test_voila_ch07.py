@@ -16,7 +16,7 @@ def test_chapter07_sum_explorer(browser, voila, artifacts):
     page, _ = open_chapter(browser, voila, CHAPTER, artifacts)
     explorer = page.locator(".mcdl-sum").first
     caption = explorer.locator(".mcdl-caption")
-    x = [1.0, 2.0, 3.0]                                      # the chapter's sum_explorer(case="sum")
+    x = [1.0, -0.5, 1.5]                       # the chapter's sum_explorer(case="sum", x0=(1, -0.5, 1.5, -1, -2))
     expect(caption).to_have_text(sum_state(CASES["sum"], x).caption)
     page.wait_for_selector(".mcdl-sum .jupyter-matplotlib-figure canvas")
     canvas = canvas_of(page, ".mcdl-sum", 0)
@@ -34,12 +34,12 @@ def test_chapter07_sum_explorer(browser, voila, artifacts):
     expect(caption).to_have_text(sum_state(CASES["sum-scalar-product"], x, z=2.0).caption)
     move_control(page, explorer, "z", "ArrowLeft", 15, sum_state(CASES["sum-scalar-product"], x, z=0.5).caption,
                  canvas)
-    expect(explorer).to_contain_text("∂y/∂z = sum(x) = 6.50")
+    expect(explorer).to_contain_text("∂y/∂z = sum(x) = 2.50")
     # the coupled case: every entry of a column counts
     menu.select_option(label="y = Σ xᵢ·xᵢ₊₁ (cyclic)")
     expect(caption).to_have_text(sum_state(CASES["cyclic"], x).caption)
     expect(explorer).to_contain_text("every entry of a column counts")
-    x[1] = 1.0
+    x[1] = -1.5
     move_control(page, explorer, "x2", "ArrowLeft", 10, sum_state(CASES["cyclic"], x).caption, canvas)
     assert_no_error_output(page)
     explorer.scroll_into_view_if_needed()
