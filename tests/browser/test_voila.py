@@ -35,14 +35,18 @@ def test_chapter01_stepper_walks_through_a_derivation(browser, voila, artifacts)
     expect(counter).to_contain_text("step 1 of")
     total = int(counter.inner_text().split("of")[1])
     next_button = stepper.locator("button", has_text="Next")
-    first_step = stepper.inner_text()
+    first_step = stepper.locator(".mcdl-step").first.inner_text()
+    steps, current = stepper.locator(".mcdl-step"), stepper.locator(".mcdl-step-current")
     for k in range(2, total + 1):
         next_button.click()
         expect(counter).to_have_text(f"step {k} of {total}")
-    assert stepper.inner_text() != first_step
+        expect(steps).to_have_count(k)              # earlier steps stay on screen…
+        expect(current).to_have_count(1)            # …and only the newest is highlighted
+    assert steps.first.inner_text() == first_step   # step 1 is still there, unchanged, at the end
     expect(next_button).to_be_disabled()
     stepper.locator("button", has_text="Prev").click()
     expect(counter).to_have_text(f"step {total - 1} of {total}")
+    expect(steps).to_have_count(total - 1)
     assert_no_error_output(page)
     stepper.scroll_into_view_if_needed()
     page.screenshot(path=str(artifacts / "voila_ch01_stepper.png"))
