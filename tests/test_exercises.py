@@ -54,8 +54,8 @@ def test_reference_values_have_the_papers_shapes():
     assert np.shape(get("00-gradient-row").reference) == (2,)
     assert get("00-shape").reference == (2, 5)
     assert get("00-warmup").reference == 6.0
-    assert get("01-operator").reference == 22.5
-    assert get("01-central-error").reference == 2
+    assert get("01-operator").reference == 15.4
+    assert get("01-central-error").reference == 100
 
 
 def test_function_references_are_the_derivatives():
@@ -70,7 +70,7 @@ def test_function_references_are_the_derivatives():
         ex = get(exercise_id)
         for x in ex.points:
             assert np.isclose(ex.reference(x), derivative(f, x), rtol=1e-6, atol=1e-6), (exercise_id, x)
-    assert np.isclose(derivative(lambda x: 9 * (x + x ** 2), 0.75), get("01-operator").reference)
+    assert np.isclose(derivative(lambda x: 5 * (x ** 3 + 2 * x), 0.6), get("01-operator").reference)
     assert np.isclose(derivative(lambda x: x ** 2, 3.0), get("00-warmup").reference)
 
 

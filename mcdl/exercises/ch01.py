@@ -15,11 +15,11 @@ EXERCISES = (
     ),
     exercise(
         "01-operator",
-        "What is d/dx 9(x + x²) at x = 0.75? Give a number.",
-        "value", 22.5, expect="scalar",
-        hints=("A constant factor comes out: d/dx 9·u = 9·du/dx.",
-               "The derivative of a sum is the sum of the derivatives: d/dx (x + x²) = 1 + 2x.",
-               "So the derivative is 9(1 + 2x); evaluate it at x = 0.75."),
+        "What is d/dx 5(x³ + 2x) at x = 0.6? Give a number.",
+        "value", 15.4, expect="scalar",
+        hints=("A constant factor comes out: d/dx 5·u = 5·du/dx.",
+               "The derivative of a sum is the sum of the derivatives, one power rule per term.",
+               "So the derivative is 5(3x² + 2); evaluate it at x = 0.6."),
     ),
     exercise(
         "01-product",
@@ -63,12 +63,12 @@ EXERCISES = (
     ),
     exercise(
         "01-central-error",
-        "The central difference (f(x+h) − f(x−h)) / 2h has a truncation error of order O(hᵖ). "
-        "What is p? Give a number.",
-        "value", 2, expect="scalar",
-        hints=("Write the Taylor series of f(x+h) and of f(x−h) up to the h³ terms.",
-               "Subtract them: the f(x) terms and the h² terms cancel.",
-               "Divide by 2h: what is the lowest power of h left over beyond f'(x)?"),
+        "In the truncation regime, you divide the step h of the central difference (f(x+h) − f(x−h)) / 2h by 10. "
+        "By what factor does its error shrink? Give a number.",
+        "value", 100.0, expect="scalar",
+        hints=("Write the Taylor series of f(x+h) and of f(x−h) up to the h³ terms, and subtract them.",
+               "After dividing by 2h, the leading error term is a constant times a power of h: which power?",
+               "If the error is C·hᵖ, dividing h by 10 divides the error by 10ᵖ."),
     ),
     exercise(
         "01-stretch-quotient",

@@ -36,8 +36,8 @@ EXERCISES = (
         "g(x, y) = 2x + y⁸. Over all unit directions u, what is the largest rate of increase ∇g·u at "
         "(x, y) = (1, 1)? Give a number.",
         "value", float(np.sqrt(68.0)), expect="scalar",
-        hints=("∇g·u = |∇g|·|u|·cos α, where α is the angle between ∇g and u; here |u| = 1.",
-               "The cosine is largest (1) when u points along ∇g, so the largest rate is |∇g| itself.",
+        hints=("∇g·u = ‖∇g‖·‖u‖·cos α, where α is the angle between ∇g and u; here ‖u‖ = 1.",
+               "The cosine is largest (1) when u points along ∇g, so the largest rate is ‖∇g‖ itself.",
                "∇g = [2, 8y⁷] = [2, 8] at (1, 1); its length is √(2² + 8²)."),
     ),
     exercise(

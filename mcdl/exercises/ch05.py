@@ -6,11 +6,11 @@ from . import exercise
 EXERCISES = (
     exercise(
         "05-subtract-x",
-        "y = w − x with w and x in R⁴. Give the Jacobian ∂y/∂x as a numpy array.",
-        "value", -np.eye(4), expect="diagonal",
-        hints=("Entry (i, j) is ∂(wᵢ − xᵢ)/∂xⱼ. For j ≠ i, yᵢ does not contain xⱼ at all.",
-               "On the diagonal: ∂(wᵢ − xᵢ)/∂xᵢ = 0 − 1 = −1. Mind the sign.",
-               "A 4×4 matrix with −1 on the diagonal: -np.eye(4), the paper's −I."),
+        "y = w − 3x with w and x in R⁴. Give the Jacobian ∂y/∂x as a numpy array.",
+        "value", -3 * np.eye(4), expect="diagonal",
+        hints=("Entry (i, j) is ∂(wᵢ − 3xᵢ)/∂xⱼ. For j ≠ i, yᵢ does not contain xⱼ at all.",
+               "On the diagonal: ∂(wᵢ − 3xᵢ)/∂xᵢ = 0 − 3. Mind the sign and the factor.",
+               "A 4×4 diagonal matrix: the identity times the number you found."),
     ),
     exercise(
         "05-multiply-w",

@@ -7,11 +7,11 @@ from . import exercise
 EXERCISES = (
     exercise(
         "06-shape-dz",
-        "y = x + z with x in R⁴ and z a scalar. What is the shape of ∂y/∂z in numerator layout? Give a tuple.",
-        "shape", (4, 1),
+        "y = x + z with x in R⁵ and z a scalar. What is the shape of ∂y/∂z in numerator layout? Give a tuple.",
+        "shape", (5, 1),
         hints=("Numerator layout: one row per output yᵢ, one column per input.",
-               "There are 4 outputs, and z is a single number: one input.",
-               "So ∂y/∂z has 4 rows and 1 column — a vertical vector, not a 4×4 matrix."),
+               "There are 5 outputs, and z is a single number: one input.",
+               "So ∂y/∂z has one row per output and a single column — a vertical vector, not a square matrix."),
     ),
     exercise(
         "06-times-z-dx",
@@ -41,12 +41,12 @@ EXERCISES = (
     ),
     exercise(
         "06-sum-over-outputs",
-        "y = x z with x = (1, −2, 3, 0.5), and L = y₁ + y₂ + y₃ + y₄. By how much does L change per unit change "
-        "of z? Give a number.",
-        "value", 2.5, expect="scalar",
+        "y = x z + z² (yᵢ = xᵢz + z²) with x = (1, −2, 3, 0.5) and z = 0.5, and L = y₁ + y₂ + y₃ + y₄. By how "
+        "much does L change per unit change of z? Give a number.",
+        "value", 6.5, expect="scalar",
         hints=("z feeds every output, so nudging z moves all four yᵢ at once.",
-               "∂y/∂z is the column x: yᵢ moves by xᵢ per unit of z.",
-               "L adds up the four moves: the sum of the column, 1 − 2 + 3 + 0.5."),
+               "∂yᵢ/∂z = xᵢ + 2z: the column x + 2z·1.",
+               "L adds up the four moves: the sum of that column, sum(x) + 4·2z."),
     ),
     exercise(
         "06-stretch-difference",
