@@ -63,6 +63,64 @@ class Step:
     stage: str = ""
 
 
+@dataclass(frozen=True)
+class FlowNode:
+    """One variable of a dataflow graph: x, an intermediate u₁, …, or the output y.
+
+    ``introduced_at`` is the index of the step that introduces it (0 for x: it is there from the start).
+    """
+    name: str
+    definition: str = ""           # "x^2", plain text; "" for x itself
+    latex: str = ""                # the same, LaTeX
+    introduced_at: int = 0
+
+
+@dataclass(frozen=True)
+class FlowEdge:
+    """An edge of a dataflow graph: ``source`` is a parameter of ``target``; the label is the local derivative
+    ∂target/∂source (text and LaTeX), known from step ``labelled_at`` on."""
+    source: str
+    target: str
+    derivative: str
+    latex: str
+    labelled_at: int
+
+
+@dataclass(frozen=True)
+class Dataflow:
+    """The paper's dataflow picture of a derivation (its sin-square and chain-tree figures): the variables as
+    nodes, from ``variable`` to ``output``, and one edge from each parameter to the intermediate that reads it.
+
+    ``paths`` lists every path from the variable to the output (each a tuple of node names): one path means
+    the single-variable chain rule applies; more than one means the total derivative sums them (§4.5.2).
+    """
+    nodes: tuple
+    edges: tuple
+    variable: str
+    output: str
+    paths: tuple
+
+    def node(self, name: str) -> FlowNode:
+        return next(n for n in self.nodes if n.name == name)
+
+
+def _paths(edges, start: str, end: str) -> tuple:
+    following: dict[str, list[str]] = {}
+    for edge in edges:
+        following.setdefault(edge.source, []).append(edge.target)
+    found = []
+
+    def walk(path):
+        if path[-1] == end:
+            found.append(tuple(path))
+            return
+        for nxt in following.get(path[-1], []):
+            walk(path + [nxt])
+
+    walk([start])
+    return tuple(found)
+
+
 @dataclass(repr=False)
 class Derivation:
     """An ordered list of steps with a title; ``result`` is the final SymPy expression when there is one.
@@ -75,6 +133,7 @@ class Derivation:
     result: sympy.Expr | None = None
     expression: sympy.Expr | None = None
     variable: sympy.Symbol | None = None
+    dataflow: Dataflow | None = None        # the graph of the intermediates, for chain_rule_steps
 
     def add(self, latex: str, text: str, stage: str = "") -> "Derivation":
         """Append a step; returns the derivation so calls can be chained."""
@@ -544,6 +603,24 @@ def _substitute(d: Derivation, nodes: list[_Intermediate], total: sympy.Expr, x,
     return result
 
 
+def _dataflow(nodes: list[_Intermediate], local: dict, x, first_intro: int, first_local: int) -> Dataflow:
+    """The graph of the intermediates: one node per variable, one edge per (parameter, intermediate) pair,
+    labelled with the local derivative computed in step 2. Node k is introduced by the k-th step of step 1
+    and its edges labelled by the k-th step of step 2."""
+    flow_nodes = [FlowNode(_plain(x), "", "", 0)]
+    edges = []
+    for k, node in enumerate(nodes):
+        name = _plain(node.symbol)
+        flow_nodes.append(FlowNode(name, _plain(node.definition), to_latex(node.definition), first_intro + k))
+        for p in node.params:
+            value = local.get((node.symbol, p))
+            if value is None:
+                value = _paper_conventions(sympy.diff(node.definition, p))
+            edges.append(FlowEdge(_plain(p), name, _plain(value), to_latex(value), first_local + k))
+    output = _plain(nodes[-1].symbol)
+    return Dataflow(tuple(flow_nodes), tuple(edges), _plain(x), output, _paths(edges, _plain(x), output))
+
+
 def chain_rule_steps(expression, var: str | sympy.Symbol = "x") -> Derivation:
     """The paper's four-step chain-rule process (§4.5.1) for any single-variable expression, with §2's
     product rule (in d/dx notation) for a product of parts that each depend on the variable.
@@ -595,8 +672,11 @@ def chain_rule_steps(expression, var: str | sympy.Symbol = "x") -> Derivation:
             chained = any(not _is_product(n) and set(n.params) - {x} for n in nodes)
             rules = "The product rule and the chain rule" if chained else "The product rule"
             d.title = d.title.replace("The chain rule", rules, 1)
+        first_intro = len(d)
         _introduce(d, nodes, x, y)
+        first_local = len(d)
         local = _local_derivatives(d, nodes, x)
+        d.dataflow = _dataflow(nodes, local, x, first_intro, first_local)
         total = _combine(d, nodes, local, x, y)
         d.result = _substitute(d, nodes, total, x, y)
     d.add(rf"\frac{{d}}{{d{sympy.latex(x)}}} {_grouped(expr)} = {to_latex(d.result)}",

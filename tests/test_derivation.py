@@ -522,3 +522,28 @@ def test_property_any_formula_is_derived_or_refused_and_the_steps_agree_with_sym
         if got is None or want is None:
             continue                        # undefined or not real here: nothing to compare
         assert abs(got - want) <= 1e-8 * max(abs(want), abs(got)) + 1e-30, (text, point, got, want)
+
+
+# --------------------------------------------------------------------------------------------------
+# The dataflow graph of a derivation: nodes, edges labelled by local derivatives, the paths from x to y.
+def test_dataflow_of_a_single_chain_has_one_path():
+    g = chain_rule_steps("ln(sin(x**3)**2)").dataflow
+    assert [n.name for n in g.nodes] == ["x", "u₁", "u₂", "u₃", "u₄"]
+    assert g.paths == (("x", "u₁", "u₂", "u₃", "u₄"),)
+    assert [e.derivative for e in g.edges] == ["3·x^2", "cos(u₁)", "2·u₂", "1/u₃"]
+
+
+def test_dataflow_of_x_plus_x_squared_has_two_paths_and_the_steps_that_fill_it_in():
+    d = chain_rule_steps("x + x**2")
+    g = d.dataflow
+    assert set(g.paths) == {("x", "u", "y"), ("x", "y")}
+    for node in g.nodes[1:]:
+        assert d[node.introduced_at].stage.startswith("Step 1")
+        assert node.name in d[node.introduced_at].latex or node.name in d[node.introduced_at].text
+    for edge in g.edges:
+        assert d[edge.labelled_at].stage.startswith("Step 2")
+    assert g.node("y").definition == "u + x"
+
+
+def test_constants_and_x_itself_have_no_graph_to_draw():
+    assert chain_rule_steps("3").dataflow is None and chain_rule_steps("x").dataflow is None
