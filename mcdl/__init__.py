@@ -18,6 +18,9 @@ _EXPORTS = {
     # derivation.py — step-by-step derivations (paper §4.5.1's four steps)
     "Derivation": "derivation", "Step": "derivation", "chain_rule_steps": "derivation",
     "product_rule_steps": "derivation", "stepper": "widgets.stepper",
+    # chain.py — the vector chain rule as a product of Jacobians (paper §4.5.3)
+    "jacobian_product": "chain", "vector_chain_rule": "chain", "is_elementwise_chain": "chain",
+    "VectorChain": "chain",
     # checker/ and exercises/ — exercise feedback
     "check": "checker", "Feedback": "checker", "hint": "checker", "Exercise": "exercises", "solution": "student",
     # functions.py — the learner's function, accepted once
@@ -34,7 +37,7 @@ _EXPORTS.update({name: f"widgets.{entry.module}" for name, entry in _EXPLORERS.i
 __all__ = sorted(_EXPORTS) + ["__version__"]
 
 
-_SUBMODULES = {"numeric", "shapes", "symbolic", "derivation", "exercises", "plots", "student", "doctor", "widgets",
+_SUBMODULES = {"numeric", "shapes", "symbolic", "derivation", "chain", "exercises", "plots", "student", "doctor", "widgets",
                "elementwise", "identities", "text", "functions", "checker"}
 
 

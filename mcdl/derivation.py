@@ -11,6 +11,8 @@ plain-English sentence saying why it holds. Build one by hand, or let the paper'
        combined with §2's product rule, d(fg)/dx = f dg/dx + df/dx g; where x reaches the output along
        several other paths (a sum, x^x), add the paths — §4.5.2's total-derivative chain rule;
     4. substitute the intermediates back, so the answer is in x alone.
+
+  Typed text keeps its structure: x*x**2 is the product of x and x² (§4.5.2), not x³.
 * :func:`product_rule_steps` — §2's product rule, d(fg)/dx = f dg/dx + df/dx g.
 
 :func:`stepper` reveals a derivation one step at a time in the notebook (Prev / Next, "step k of n"): the
@@ -26,7 +28,9 @@ from typing import Iterator
 import sympy
 from sympy.printing.str import StrPrinter
 
-from .symbolic import _as_expr, _as_symbol, _check_real_parts, _paper_conventions, tidy, to_latex
+from .symbolic import (
+    _as_expr, _as_symbol, _check_real_parts, _evaluated, _paper_conventions, parse_expression, tidy, to_latex,
+)
 
 __all__ = ["Step", "Derivation", "DerivationError", "chain_rule_steps", "product_rule_steps", "stepper_state",
            "stepper", "Stepper"]
@@ -209,6 +213,7 @@ def _plain(expr) -> str:
         text = text[1:-1]                        # on its own, the cases need no brackets
     text = text.replace("**", "^").replace("*", "·")
     text = text.replace("log(", "ln(").replace("Max(", "max(").replace("Min(", "min(").replace("Abs(", "abs(")
+    text = text.replace("DiracDelta(", "δ(")
     for name in sorted({s.name for s in getattr(expr, "free_symbols", ())}, key=len, reverse=True):
         if "_" in name:
             stem, index = name.split("_", 1)
@@ -311,8 +316,10 @@ def _where_not_real(expr: sympy.Expr, x: sympy.Symbol) -> str:
             return f"{_plain(part)} is not real where {_plain(part.base)} < 0"
         if isinstance(part, sympy.log):
             return f"{_plain(part)} is not real where {_plain(part.args[0])} < 0"
-        if isinstance(part, (sympy.asin, sympy.acos)):
+        if isinstance(part, (sympy.asin, sympy.acos, sympy.atanh)):
             return f"{_plain(part)} is not real where |{_plain(part.args[0])}| > 1"
+        if isinstance(part, sympy.acosh):
+            return f"{_plain(part)} is not real where {_plain(part.args[0])} < 1"
         return f"{_plain(part)} may not be real for every real {x}"
     return f"it may not be real for every real {x}"
 
@@ -460,6 +467,35 @@ def _introduce(d: Derivation, nodes: list[_Intermediate], x, y) -> None:
         d.add(latex, text, INTRODUCE)
 
 
+# The derivative of each elementary function of one parameter u, as the sentence of step 2 says it (the
+# derivative itself is SymPy's; these say the rule in words a learner can check against a table).
+_FUNCTION_RULES = {
+    sympy.sin: "The derivative of sin({u}) is cos({u}).",
+    sympy.cos: "The derivative of cos({u}) is −sin({u}).",
+    sympy.tan: "The derivative of tan({u}) is 1 + tan²({u}), which is the same as 1/cos²({u}).",
+    sympy.cot: "The derivative of cot({u}) is −1 − cot²({u}), which is the same as −1/sin²({u}).",
+    sympy.sec: "The derivative of sec({u}) is sec({u})·tan({u}).",
+    sympy.csc: "The derivative of csc({u}) is −csc({u})·cot({u}).",
+    sympy.asin: "The derivative of asin({u}) is 1/√(1 − {u}²), for −1 < {u} < 1.",
+    sympy.acos: "The derivative of acos({u}) is −1/√(1 − {u}²), for −1 < {u} < 1.",
+    sympy.atan: "The derivative of atan({u}) is 1/(1 + {u}²).",
+    sympy.sinh: "The derivative of sinh({u}) is cosh({u}).",
+    sympy.cosh: "The derivative of cosh({u}) is sinh({u}), with no minus sign (unlike cos).",
+    sympy.tanh: "The derivative of tanh({u}) is 1 − tanh²({u}).",
+    sympy.asinh: "The derivative of asinh({u}) is 1/√({u}² + 1).",
+    sympy.acosh: "The derivative of acosh({u}) is 1/√({u}² − 1), for {u} > 1; SymPy writes it as "
+                 "1/(√({u} − 1)·√({u} + 1)).",
+    sympy.atanh: "The derivative of atanh({u}) is 1/(1 − {u}²), for −1 < {u} < 1.",
+    sympy.exp: "e^{u} is its own derivative.",
+    sympy.log: "The derivative of ln({u}) is 1/{u}.",
+    sympy.Abs: ("The derivative of abs({u}) is sign({u}): −1 where {u} < 0 and 1 where {u} > 0. At the kink "
+                "{u} = 0 it is taken as 0, the same convention as for max(0, {u})."),
+    sympy.sign: ("sign({u}) is flat on each side of 0, so its slope is 0 wherever {u} ≠ 0. At {u} = 0 it jumps "
+                 "from −1 to 1 and has no derivative; SymPy writes that jump as 2·δ({u}), a spike at 0 "
+                 "(the Dirac delta) that is 0 everywhere else."),
+}
+
+
 def _rule(definition: sympy.Expr, p: sympy.Symbol) -> str:
     """Which §2 rule (or standard derivative) differentiates one intermediate, as a sentence."""
     if isinstance(definition, sympy.Pow) and definition.base == p and not definition.exp.has(p):
@@ -470,10 +506,8 @@ def _rule(definition: sympy.Expr, p: sympy.Symbol) -> str:
         return "Multiplication by a constant: the constant factor stays."
     if isinstance(definition, sympy.Add) and sum(a.has(p) for a in definition.args) == 1:
         return "Sum rule: a constant term contributes nothing."
-    if isinstance(definition, sympy.exp):
-        return "e^u is its own derivative."
-    if isinstance(definition, sympy.log):
-        return "The derivative of ln(u) is 1/u."
+    if type(definition) in _FUNCTION_RULES and definition.args == (p,):
+        return _FUNCTION_RULES[type(definition)].format(u=_plain(p))
     if isinstance(definition, sympy.Max):
         return "max(0, u) has slope 1 where u > 0 and 0 elsewhere (0 at u = 0, the paper's convention)."
     if isinstance(definition, sympy.Function):
@@ -593,7 +627,7 @@ def _combine(d: Derivation, nodes: list[_Intermediate], local: dict, x, y) -> sy
 def _substitute(d: Derivation, nodes: list[_Intermediate], total: sympy.Expr, x, y) -> sympy.Expr:
     """Step 4: put the intermediates back in terms of x, then tidy."""
     substituted = total.xreplace({n.symbol: n.original for n in nodes})
-    result = tidy(substituted)
+    result = tidy(_evaluated(substituted))
     if total.free_symbols & {n.symbol for n in nodes}:
         latex = rf"{_d(y, x)} = {to_latex(substituted)}"
         if result != substituted:
@@ -634,6 +668,12 @@ def chain_rule_steps(expression, var: str | sympy.Symbol = "x") -> Derivation:
     ``chain_rule_steps("sin(x**2)")``: u = x², y = sin(u); du/dx = 2x, dy/du = cos(u);
     dy/dx = cos(u)·2x; dy/dx = 2x cos(x²).
 
+    Text is derived as the learner wrote it (parsed with ``evaluate=False``): ``chain_rule_steps("x*x**2")``
+    is §4.5.2's example, u = x², y = u·x, whose two factors both depend on x, so the product rule gives
+    dy/dx = x·du/dx + u = x·2x + u, which is 3x² once u = x² is put back; SymPy would have turned the text
+    into x³ before any step could be shown. A SymPy expression is taken as it is. Either way the result is an
+    ordinary (evaluated) SymPy expression.
+
     ``chain_rule_steps("x**2*sin(x)")``: u₁ = x², u₂ = sin(x), y = u₃ = u₁·u₂; du₁/dx = 2x, du₂/dx = cos(x)
     and the product rule dy/dx = u₁·du₂/dx + du₁/dx·u₂; dy/dx = u₁·cos(x) + 2x·u₂;
     dy/dx = x(x cos(x) + 2 sin(x)).
@@ -645,7 +685,9 @@ def chain_rule_steps(expression, var: str | sympy.Symbol = "x") -> Derivation:
     would be wrong) — :class:`DerivationError`. All are ``ValueError`` s.
     """
     name = var.name if isinstance(var, sympy.Symbol) else var
-    expr = _as_expr(expression, (name,), strict=True)
+    expr = _as_expr(expression, (name,), strict=True)           # every refusal of the parser, as everywhere
+    if isinstance(expression, str):                               # then the learner's own structure (x·x²)
+        expr = parse_expression(expression, (name,), strict=True, evaluate=False)
     x = _as_symbol(var, expr)
     title = f"The chain rule, step by step: d/d{x} {_plain(expr) if not expr.is_Add else f'({_plain(expr)})'}"
     d = Derivation(title, expression=expr, variable=x)

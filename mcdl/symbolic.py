@@ -15,7 +15,9 @@ The grammar a learner may use::
     constants    pi   e
     operators    +  -  *  /  **  (and ^ as a synonym for **)   unary + and -
                  (numeric exponents are limited to ±1000)
-    functions    sin cos tan cot sec csc asin acos atan exp log ln sqrt abs tanh max
+    functions    sin cos tan cot sec csc asin acos atan    (arcsin arccos arctan are the same)
+                 sinh cosh tanh asinh acosh atanh        (arcsinh arccosh arctanh are the same)
+                 exp log ln sqrt abs sign max
 
 Symbols are real (``sympy.Symbol(name, real=True)``), which is the setting of the paper: every ``x`` is a
 real number. Use :func:`symbols` to make symbols with the same assumptions, so expressions you build in a
@@ -53,7 +55,7 @@ from sympy.printing.latex import LatexPrinter
 __all__ = [
     "UnsafeExpressionError", "ExpressionSyntaxError", "UndefinedExpressionError",
     "parse_expression", "symbols", "symbolic_derivative", "tidy", "to_latex", "to_function",
-    "FUNCTIONS", "CONSTANTS", "MAX_LENGTH", "MAX_DEPTH", "MAX_EXPONENT", "MAX_NON_REAL_PARTS",
+    "FUNCTIONS", "CONSTANTS", "ALIASES", "MAX_LENGTH", "MAX_DEPTH", "MAX_EXPONENT", "MAX_NON_REAL_PARTS",
     "MAX_NON_REAL_DEPTH",
 ]
 
@@ -64,7 +66,8 @@ MAX_DEPTH = 60             # depth of the syntax tree
 MAX_EXPONENT = 1000        # |n| in a power u**n with n a number (9**9**9 would take the kernel down)
 MAX_RESULT_BITS = 100_000  # size of an exact number c**n computed from numbers c and n
 MAX_NON_REAL_DEPTH = 8     # operations stacked on a part that may not be real (sqrt(x), ln(x), asin(x), ...)
-_TANH_DEPTH = 4            # ... and for tanh of such a part (see _Builder._maybe_real)
+_TANH_DEPTH = 4            # ... and for tanh, sinh, cosh of such a part (see _Builder._maybe_real)
+_LIKE_TANH = ("tanh", "sinh", "cosh")
 MAX_NON_REAL_PARTS = 2     # parts that may be non-real, inside one abs, sign, max or min, for an exact derivative
 _SIMPLIFY_MAX_OPS = 200    # larger derivatives are returned as differentiated, not simplified
 _CANCEL_MAX_OPS = 40       # sympy.cancel (polynomial arithmetic) only on expressions this small
@@ -97,13 +100,21 @@ FUNCTIONS: dict[str, tuple[Callable, object]] = {
     "sin": (sympy.sin, 1), "cos": (sympy.cos, 1), "tan": (sympy.tan, 1),
     "cot": (sympy.cot, 1), "sec": (sympy.sec, 1), "csc": (sympy.csc, 1),
     "asin": (sympy.asin, 1), "acos": (sympy.acos, 1), "atan": (sympy.atan, 1),
+    "arcsin": (sympy.asin, 1), "arccos": (sympy.acos, 1), "arctan": (sympy.atan, 1),
+    "sinh": (sympy.sinh, 1), "cosh": (sympy.cosh, 1), "tanh": (sympy.tanh, 1),
+    "asinh": (sympy.asinh, 1), "acosh": (sympy.acosh, 1), "atanh": (sympy.atanh, 1),
+    "arcsinh": (sympy.asinh, 1), "arccosh": (sympy.acosh, 1), "arctanh": (sympy.atanh, 1),
     "exp": (sympy.exp, 1), "log": (sympy.log, 1), "ln": (sympy.log, 1),
-    "sqrt": (sympy.sqrt, 1), "abs": (sympy.Abs, 1), "tanh": (sympy.tanh, 1),
+    "sqrt": (sympy.sqrt, 1), "abs": (sympy.Abs, 1), "sign": (sympy.sign, 1),
     "max": (sympy.Max, (2, None)), "Max": (sympy.Max, (2, None)),
 }
 CONSTANTS: dict[str, sympy.Expr] = {"pi": sympy.pi, "e": sympy.E}
+# numpy's spellings of the inverse functions: the same function, known by the usual name everywhere else
+ALIASES = {"arcsin": "asin", "arccos": "acos", "arctan": "atan",
+           "arcsinh": "asinh", "arccosh": "acosh", "arctanh": "atanh"}
 
-_FUNCTION_LIST = "sin, cos, tan, cot, sec, csc, asin, acos, atan, exp, log (= ln), sqrt, abs, tanh, max"
+_FUNCTION_LIST = ("sin, cos, tan, cot, sec, csc, asin, acos, atan (or arcsin, arccos, arctan), sinh, cosh, tanh, "
+                  "asinh, acosh, atanh (or arcsinh, ...), exp, log (= ln), sqrt, abs, sign, max")
 
 # What each refused node kind is called in a message (the key is the ast class name).
 _REFUSED = {
@@ -352,6 +363,14 @@ def _real_value(kind: str, values: list, exact: list) -> tuple[float | None, str
             if abs(u) > 1 + _slack(1.0, exact[0]):
                 return None, f"{kind}(u) needs −1 ≤ u ≤ 1, and here u {_approx(u, exact[0])}"
             value = (math.asin if kind == "asin" else math.acos)(min(1.0, max(-1.0, u)))
+        elif kind == "acosh":
+            if u < 1 - _slack(1.0, exact[0]):
+                return None, f"acosh(u) needs u ≥ 1, and here u {_approx(u, exact[0])}"
+            value = math.acosh(max(u, 1.0))
+        elif kind == "atanh":
+            if abs(u) > 1 + _slack(1.0, exact[0]):
+                return None, f"atanh(u) needs −1 < u < 1, and here u {_approx(u, exact[0])}"
+            value = math.atanh(u) if abs(u) < 1 else None      # atanh(±1) is infinite
         elif kind in _FLOAT_RULES:
             value = _FLOAT_RULES[kind](*values)
         else:
@@ -367,6 +386,7 @@ _FLOAT_RULES: dict[str, Callable] = {
     "add": lambda *v: math.fsum(v), "sub": lambda a, b: a - b, "neg": lambda a: -a,
     "mul": lambda *v: math.prod(v), "div": lambda a, b: a / b,
     "sin": math.sin, "cos": math.cos, "tan": math.tan, "atan": math.atan, "exp": math.exp, "tanh": math.tanh,
+    "sinh": math.sinh, "cosh": math.cosh, "asinh": math.asinh, "sign": lambda u: float((u > 0) - (u < 0)),
     "cot": lambda u: 1 / math.tan(u), "sec": lambda u: 1 / math.cos(u), "csc": lambda u: 1 / math.sin(u),
     "abs": abs, "max": max, "min": min,
 }
@@ -374,7 +394,8 @@ _FLOAT_RULES: dict[str, Callable] = {
 _SYMPY_KINDS: dict[type, str] = {sympy.Add: "add", sympy.Mul: "mul", sympy.Pow: "pow", sympy.Abs: "abs",
                                  sympy.log: "log", sympy.exp: "exp", sympy.Max: "max", sympy.Min: "min"}
 _SYMPY_KINDS.update({getattr(sympy, name): name for name in
-                     ("sin", "cos", "tan", "cot", "sec", "csc", "asin", "acos", "atan", "tanh")})
+                     ("sin", "cos", "tan", "cot", "sec", "csc", "asin", "acos", "atan", "tanh", "sinh", "cosh",
+                      "asinh", "acosh", "atanh", "sign")})
 
 
 class _Reals:
@@ -469,6 +490,68 @@ _ARITHMETIC = {
 }
 
 
+# --------------------------------------------------------------------------------------------------
+# Keeping the learner's structure (parse_expression(..., evaluate=False), which the chain-rule steps use):
+# SymPy would merge x*x**2 into x**3 and x + x into 2*x before a derivation could show the paper's
+# intermediates. Here sums and products are only flattened (a*b*c is one product, as a reader sees it), their
+# numbers gathered into one coefficient, and the remaining parts put in SymPy's own order, so that an expression
+# with nothing to merge is the very object the evaluating parser builds.
+try:
+    from sympy.core.add import _addsort as _sort_terms
+    from sympy.core.mul import _mulsort as _sort_factors
+except ImportError:                      # an older or newer SymPy without them: keep the written order
+    def _sort_terms(args):
+        return None
+
+    _sort_factors = _sort_terms
+
+
+def _kept_add(*terms) -> sympy.Expr:
+    flat = [a for t in terms for a in (t.args if t.is_Add else (t,))]
+    constant = sympy.Add(*[a for a in flat if a.is_Number])
+    rest = [a for a in flat if not a.is_Number]
+    _sort_terms(rest)
+    args = ([constant] if constant != 0 else []) + rest
+    return args[0] if len(args) == 1 else sympy.Add(*args, evaluate=False)
+
+
+def _kept_mul(*factors) -> sympy.Expr:
+    flat = [a for f in factors for a in (f.args if f.is_Mul else (f,))]
+    coefficient = sympy.Mul(*[a for a in flat if a.is_Number])
+    if coefficient == 0:
+        return sympy.Integer(0)
+    rest = [a for a in flat if not a.is_Number]
+    _sort_factors(rest)
+    args = ([coefficient] if coefficient != 1 else []) + rest
+    return args[0] if len(args) == 1 else sympy.Mul(*args, evaluate=False)
+
+
+def _kept_pow(base, exponent) -> sympy.Expr:
+    return sympy.Pow(base, exponent) if base.is_Number and exponent.is_Number else \
+        sympy.Pow(base, exponent, evaluate=False)
+
+
+_KEPT: dict[str, Callable] = {
+    "add": _kept_add, "sub": lambda a, b: _kept_add(a, _kept_mul(sympy.Integer(-1), b)),
+    "neg": lambda a: _kept_mul(sympy.Integer(-1), a), "mul": _kept_mul,
+    "div": lambda a, b: _kept_mul(a, _kept_pow(b, sympy.Integer(-1))),
+}
+
+
+def _kept(kind: str, build: Callable) -> Callable:
+    """The structure-keeping version of one operation (``build`` is the evaluating one)."""
+    if kind in _KEPT:
+        return _KEPT[kind]
+    if kind == "pow":
+        def power(base, exponent):
+            build(base, exponent)        # the evaluating builder's checks: exponents within ±MAX_EXPONENT, ...
+            return _kept_pow(base, exponent)
+        return power
+    if kind in ("max", "min"):           # SymPy compares the arguments: nothing of the learner's to lose
+        return build
+    return lambda *args: build(*args, evaluate=False)
+
+
 class _Builder:
     """Walks a syntax tree and builds the SymPy expression: one method per allowed node kind.
 
@@ -477,10 +560,12 @@ class _Builder:
     first part without a value.
     """
 
-    def __init__(self, variables: tuple[str, ...], source: str = "", strict: bool = False, caret: bool = False):
+    def __init__(self, variables: tuple[str, ...], source: str = "", strict: bool = False, caret: bool = False,
+                 evaluate: bool = True):
         self.variables = variables
         self.symbols = dict(zip(variables, symbols(*variables))) if variables else {}
         self.source, self.strict, self.caret = source, strict, caret     # caret: the learner wrote ^ for powers
+        self.evaluate = evaluate       # False: keep the learner's structure wherever a variable is involved
         self.reals = _Reals()
         self.undefined: list[UndefinedExpressionError] = []    # each part found without a value, in order
         self.unreal: dict[sympy.Basic, tuple[int, bool, str]] = {}  # see _maybe_real: (depth, ≥ 0, origin)
@@ -516,6 +601,8 @@ class _Builder:
             raise UnsafeExpressionError(
                 f"{self._text(node)} is too large to compute: a number in it is beyond about 1e308")
         maybe = self._maybe_real(node, kind, operands, parts)
+        if not self.evaluate and not all(p.constant for p in parts):
+            build = _kept(kind, build)
         if name:
             try:
                 result = build(*operands)
@@ -557,22 +644,23 @@ class _Builder:
                     return 0, known[0][1] or parts[1].value % 2 == 0, ""
                 if known[0][1]:                            # a base ≥ 0: 2**x, (x**2 + 1)**0.5
                     return 0, True, ""
-            elif kind in ("sin", "cos", "tan", "cot", "sec", "csc", "atan", "tanh", "max", "min"):
+            elif kind in ("sin", "cos", "tan", "cot", "sec", "csc", "atan", "tanh", "sinh", "asinh", "sign",
+                          "max", "min"):
                 return 0, False, ""
-            elif kind in ("exp", "abs"):
+            elif kind in ("exp", "abs", "cosh"):
                 return 0, True, ""
             elif kind in ("sqrt", "log", "ln") and known[0][1]:
                 return 0, kind == "sqrt", ""
             elif kind in ("asin", "acos") and isinstance(operands[0], (sympy.sin, sympy.cos, sympy.tanh)):
                 return 0, kind == "acos", ""
-            return 1, False, self._text(node)                 # sqrt(x), ln(x), asin(x), x**0.5: may not be real
+            return 1, False, self._text(node)     # sqrt(x), ln(x), asin(x), acosh(x), x**0.5: may not be real
         if kind == "abs":
             return 0, True, ""                                  # |u| is real
         several = sum(1 for d in depths if d) > 1
         depth = max(depths) + (0 if kind in ("add", "sub", "neg") and not several else 1)
         # tanh is the costly one: SymPy decides whether tanh(u) is real by expanding u's real and imaginary
         # parts and reducing them modulo pi (2.6 s for tanh of 5 stacked operations on ln(x); other functions: 0.2 s)
-        limit = _TANH_DEPTH if kind == "tanh" else MAX_NON_REAL_DEPTH
+        limit = _TANH_DEPTH if kind in _LIKE_TANH else MAX_NON_REAL_DEPTH
         if depth > limit:
             raise UnsafeExpressionError(
                 f"{self._text(node)} stacks more than {limit} operations on {origin}, which may not be a real "
@@ -668,7 +756,7 @@ class _Builder:
         if builder in (sympy.Max, sympy.Min):
             return self._extremum(node, name, builder)
         args = [self.build(arg) for arg in node.args]
-        return self._combine(node, name.lower(), builder, args, name=name)
+        return self._combine(node, ALIASES.get(name, name).lower(), builder, args, name=name)
 
     def _extremum(self, node, name: str, builder) -> sympy.Expr:
         """max (or min) of real arguments. An argument without a real value is refused; constant arguments
@@ -723,6 +811,8 @@ def _why_undefined(kind: str, operands: list, result: sympy.Expr) -> str:
         return "division by zero"          # cot(0) = cos(0)/sin(0), tan(pi/2) = sin(pi/2)/cos(pi/2), ...
     if kind in ("log", "ln"):
         return "the logarithm of 0"
+    if kind == "atanh":
+        return "atanh(u) grows without bound as u approaches 1 or −1"
     return "it is infinite"
 
 
@@ -739,7 +829,8 @@ _ALLOWED = {
 }
 
 
-def parse_expression(text: str, variables: Iterable[str] | str = ("x",), *, strict: bool = False) -> sympy.Expr:
+def parse_expression(text: str, variables: Iterable[str] | str = ("x",), *, strict: bool = False,
+                     evaluate: bool = True) -> sympy.Expr:
     """Parse what a learner typed into a SymPy expression, safely (nothing is evaluated as Python).
 
     ``parse_expression("sin(x^2)")`` gives ``sin(x**2)``; ``parse_expression("3*x**2*y", ("x", "y"))``
@@ -748,6 +839,13 @@ def parse_expression(text: str, variables: Iterable[str] | str = ("x",), *, stri
     A part without a real value is kept as SymPy's ``zoo`` (``1/0``, ``cot(0)``, ``log(0)``) or becomes ``nan``
     (a constant that is not real: ``sqrt(-1)``, ``asin(2)``), so the text is undefined everywhere; with
     ``strict=True`` it raises :class:`UndefinedExpressionError` naming that part instead.
+
+    ``evaluate=False`` keeps the structure the learner wrote wherever a variable is involved: ``x*x**2`` stays
+    the product of x and x² (SymPy would make it x³), ``x + x`` a sum of two terms, ``exp(ln(x))`` an exp of
+    a log. Sums and products are still flattened (``2*x*sin(x)`` is one product), and parts without a variable
+    are computed as usual (``1/2`` is the number one half). The chain-rule steps use it, so that they show
+    the intermediates of the expression as it was typed (paper §4.5.2's x·x²). The result is a valid SymPy
+    expression; any SymPy operation on it evaluates as usual.
 
     Raises ``TypeError`` if ``text`` is not a string, ``ValueError`` if it is empty,
     :class:`ExpressionSyntaxError` (a ``ValueError``) if it is not well formed,
@@ -780,7 +878,7 @@ def parse_expression(text: str, variables: Iterable[str] | str = ("x",), *, stri
             f"the expression is nested too deeply (more than {MAX_DEPTH} levels)") from None
     _check_depth(tree)
     caret = "^" in text and "**" not in text
-    return _Builder(variables, source, strict=strict, caret=caret).build(tree)
+    return _Builder(variables, source, strict=strict, caret=caret, evaluate=evaluate).build(tree)
 
 
 def _as_expr(expr, variables: Iterable[str] | str = ("x",), strict: bool = False) -> sympy.Expr:
@@ -967,14 +1065,39 @@ class _LatexPrinter(LatexPrinter):
     _print_Dummy = _print_Symbol
 
 
+def _evaluated(expr: sympy.Expr) -> sympy.Expr:
+    """expr with every operation carried out, as SymPy normally keeps it: what ``evaluate=False`` kept as the
+    learner wrote it (x·x²) becomes SymPy's usual form (x³)."""
+    done: dict = {}
+    for part in sympy.postorder_traversal(expr):
+        if part not in done:
+            done[part] = part.func(*(done[a] for a in part.args)) if part.args else part
+    return done[expr]
+
+
+def _reciprocals(expr: sympy.Expr) -> sympy.Expr:
+    """b**(-n) written as 1/(b**n) for a product or power b kept as typed: SymPy's LaTeX printer never returns
+    from (x/x)**(-2) when it is not evaluated, and prints 1/((x/x)**2) without trouble."""
+    def rewrite(e):
+        return sympy.Pow(sympy.Pow(e.base, -e.exp, evaluate=False), -1, evaluate=False)
+    with sympy.core.parameters.evaluate(False):          # the parts around it stay as typed too
+        return expr.replace(lambda e: e.is_Pow and not e.base.is_Atom and e.exp.is_Number and e.exp.is_negative
+                            and e.exp != -1, rewrite)
+
+
 def to_latex(expr) -> str:
     """LaTeX for an expression, with ``ln`` for the natural log as the paper writes it.
 
     Accepts a SymPy expression or learner text (parsed safely, variable ``x``). The step function
     ``Heaviside(z, 0)`` is written as cases (1 for z > 0, 0 otherwise).
     """
-    expr = _as_expr(expr)
-    return _LatexPrinter({"ln_notation": True}).doprint(_readable(expr))
+    expr = _readable(_as_expr(expr))
+    for attempt in (lambda e: e, _reciprocals, _evaluated):      # for expressions kept as typed, see above
+        try:
+            return _LatexPrinter({"ln_notation": True}).doprint(attempt(expr))
+        except RecursionError:
+            continue
+    raise UnsafeExpressionError("this expression is too deeply nested to be written in LaTeX")
 
 
 def to_function(expr, variables: Iterable[str] | str = ("x",)) -> Callable[..., np.ndarray]:
@@ -982,12 +1105,18 @@ def to_function(expr, variables: Iterable[str] | str = ("x",)) -> Callable[..., 
 
     The result is a float array with the broadcast shape of the inputs, even for a constant
     expression (``"3"`` gives an array of 3s, not a bare 3). The SymPy expression is ``function.expr``.
+    Where the expression is undefined the value is NaN (``1/0`` everywhere; the Dirac delta ``2*DiracDelta(x)``,
+    the derivative of ``sign(x)``, at x = 0, and 0 elsewhere).
     """
     names = _normalise_names(variables)
     expr = _as_expr(expr, names)
     syms = [_as_symbol(name, expr) for name in names]
-    # complex infinity (text such as 1/0) has no numpy name: it is undefined, NaN, at every point
-    compiled = sympy.lambdify(syms, expr.xreplace({sympy.zoo: sympy.nan}), modules="numpy")   # our own SymPy object
+    # complex infinity (text such as 1/0) has no numpy name: it is undefined, NaN, at every point; the Dirac
+    # delta (the derivative of sign) is 0 away from its spike and undefined, NaN, on it
+    numeric = expr.xreplace({sympy.zoo: sympy.nan}).replace(
+        lambda e: isinstance(e, sympy.DiracDelta),
+        lambda e: sympy.Piecewise((sympy.nan, sympy.Eq(e.args[0], 0)), (0, True)))
+    compiled = sympy.lambdify(syms, numeric, modules="numpy")                  # our own SymPy object
 
     def function(*args):
         if len(args) != len(syms):

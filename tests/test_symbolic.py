@@ -72,6 +72,43 @@ HOSTILE = [
     ("x)", ExpressionSyntaxError, "without a matching '('"),
     ("x**", ExpressionSyntaxError, "could not read"),
     ("(" * 240 + "x" + ")" * 240, ValueError, ""),    # Python's own parser limit, still a ValueError
+    # escapes through Python's object model, builtins and other constructs
+    ("().__class__.__bases__[0].__subclasses__()", UnsafeExpressionError, "attribute access (`.`) is not allowed"),
+    ("sin.__globals__", UnsafeExpressionError, "attribute access (`.`) is not allowed"),
+    ("acosh(x).real", UnsafeExpressionError, "attribute access (`.`) is not allowed"),
+    ("__builtins__", UnsafeExpressionError, "unknown name '__builtins__'"),
+    ("__import__", UnsafeExpressionError, "unknown name '__import__'"),
+    ("globals()['x']", UnsafeExpressionError, "indexing"),
+    ("vars()", UnsafeExpressionError, "function 'vars' is not allowed"),
+    ("type(x)", UnsafeExpressionError, "function 'type' is not allowed"),
+    ("print(x)", UnsafeExpressionError, "function 'print' is not allowed"),
+    ("breakpoint()", UnsafeExpressionError, "function 'breakpoint' is not allowed"),
+    ("lambda: sinh(x)", UnsafeExpressionError, "lambda"),
+    ("{x for x in y}", UnsafeExpressionError, "set comprehension"),
+    ("{x: 1 for x in y}", UnsafeExpressionError, "dict comprehension"),
+    ("(x for x in y)", UnsafeExpressionError, "generator expression"),
+    ("[sinh(x) for x in (1,)]", UnsafeExpressionError, "list comprehension"),
+    ("sinh(x)(2)", UnsafeExpressionError, "only named functions can be called"),
+    ("sinh(x=1)", UnsafeExpressionError, "keyword argument"),
+    ("b'x'", UnsafeExpressionError, "string"),
+    ("...", UnsafeExpressionError, "Ellipsis"),
+    ("None", UnsafeExpressionError, "None"),
+    ("x[::2]", UnsafeExpressionError, "indexing"),
+    # huge numbers: factorials are not in the whitelist, towers of powers and functions of huge numbers stop early
+    ("factorial(100000)", UnsafeExpressionError, "function 'factorial' is not allowed"),
+    ("gamma(10**6)", UnsafeExpressionError, "function 'gamma' is not allowed"),
+    ("x!", ExpressionSyntaxError, "could not read"),
+    ("2**2**2**2**2**2", UnsafeExpressionError, "too large"),
+    ("10**10**10", UnsafeExpressionError, "too large"),
+    ("x**(-10**6)", UnsafeExpressionError, "too large"),
+    ("exp(exp(exp(100)))*x", UnsafeExpressionError, "too large to compute"),
+    ("sinh(10**400)", UnsafeExpressionError, "too large to compute"),
+    ("cosh(exp(1000))", UnsafeExpressionError, "too large to compute"),
+    # the new functions keep the rules of the old ones
+    ("sinh(x, x)", UnsafeExpressionError, "takes 1 argument"),
+    ("sign", UnsafeExpressionError, "'sign' is a function"),
+    ("atanh", UnsafeExpressionError, "'atanh' is a function"),
+    ("x²", ExpressionSyntaxError, "invalid character"),
 ]
 
 
@@ -90,6 +127,7 @@ def test_refusals_say_what_is_allowed():
     message = str(info.value)
     assert "attribute access (`.`) is not allowed in an expression" in message
     assert "the variables x, y" in message and "sin, cos" in message
+    assert "sinh, cosh, tanh" in message and "sign" in message and "arcsin" in message
 
 
 def test_error_classes_are_value_errors():
@@ -172,6 +210,12 @@ VALID = [
     ("tanh(x) + atan(x) + asin(x) + acos(x)", sympy.tanh(x) + sympy.atan(x) + sympy.asin(x) + sympy.acos(x)),
     ("cot(x) + sec(x) + csc(x) + tan(x) + cos(x)",
      sympy.cot(x) + sympy.sec(x) + sympy.csc(x) + sympy.tan(x) + sympy.cos(x)),
+    ("sinh(x) + cosh(x) + asinh(x) + acosh(x) + atanh(x)",
+     sympy.sinh(x) + sympy.cosh(x) + sympy.asinh(x) + sympy.acosh(x) + sympy.atanh(x)),
+    ("sign(x)*abs(x)", sympy.sign(x) * sympy.Abs(x)),
+    ("arcsin(x) + arccos(x) + arctan(x)", sympy.asin(x) + sympy.acos(x) + sympy.atan(x)),
+    ("arcsinh(x) + arccosh(x) + arctanh(x)", sympy.asinh(x) + sympy.acosh(x) + sympy.atanh(x)),
+    ("sign(-2)*x + cosh(0)", 1 - x),
     ("1/x", 1 / x),
     ("x - 3*x", -2 * x),
     ("0.5*x", sympy.Rational(1, 2) * x),
@@ -380,6 +424,12 @@ def test_max_compares_real_constants_in_floating_point():
     ("0/0 + x", "0/0 is undefined (division by zero)"),
     ("1/(1/0)", "1/0 is undefined (division by zero)"),                # SymPy would make it 0
     ("x^2 + tan(pi/2)", "tan(pi/2) is undefined (division by zero)"),
+    ("acosh(0.5)*x", "acosh(0.5) is not a real number (acosh(u) needs u ≥ 1"),
+    ("x + atanh(2)", "atanh(2) is not a real number (atanh(u) needs −1 < u < 1, and here u = 2)"),
+    ("arctanh(-3)*x", "arctanh(-3) is not a real number (atanh(u) needs −1 < u < 1"),
+    ("x + atanh(1)", "atanh(1) is undefined (atanh(u) grows without bound"),
+    ("x*atanh(cos(0))", "atanh(cos(0)) is undefined"),
+    ("acosh(cos(1)) + x", "acosh(cos(1)) is not a real number (acosh(u) needs u ≥ 1, and here u ≈ 0.5403)"),
 ])
 def test_strict_parsing_names_the_part_without_a_real_value(text, part):
     with pytest.raises(UndefinedExpressionError) as info:
@@ -514,3 +564,102 @@ def test_latex_never_runs_simplify_on_a_negative_symbolic_exponent(monkeypatch):
 
     monkeypatch.setattr(sympy.Expr, "is_constant", unbounded)
     assert [to_latex(e) for e in expressions] == expected
+
+
+# ------------------------------------------------------------------------------------------------
+# The hyperbolic functions, their inverses and sign: parsed, differentiated, evaluated, and kept to the reals.
+@pytest.mark.parametrize("text, expected", [
+    ("sinh(x)", sympy.cosh(x)),
+    ("cosh(x)", sympy.sinh(x)),
+    ("tanh(x)", 1 - sympy.tanh(x) ** 2),
+    ("asinh(x)", 1 / sympy.sqrt(x**2 + 1)),
+    ("acosh(x)", 1 / (sympy.sqrt(x - 1) * sympy.sqrt(x + 1))),
+    ("atanh(x)", 1 / (1 - x**2)),
+    ("arcsin(x)", 1 / sympy.sqrt(1 - x**2)),
+    ("sinh(x**2)", 2 * x * sympy.cosh(x**2)),
+    ("sign(x)", 2 * sympy.DiracDelta(x)),
+])
+def test_derivatives_of_the_new_functions(text, expected):
+    assert sympy.simplify(symbolic_derivative(text) - expected) == 0
+
+
+def test_constants_of_the_new_functions_are_real_or_undefined():
+    assert parse_expression("acosh(1) + x") == x
+    assert parse_expression("acosh(0.5)") is sympy.nan            # not a real number: undefined everywhere
+    assert parse_expression("atanh(2)") is sympy.nan
+    assert parse_expression("atanh(1)") == sympy.oo               # infinite: undefined too, and refused when strict
+    assert parse_expression("sign(-3) + sign(0) + sign(pi)") == 0
+    with pytest.raises(UndefinedExpressionError, match=r"atanh\(1\) is undefined"):
+        symbolic_derivative("atanh(1)*x")
+
+
+def test_numeric_functions_of_the_new_functions_match_numpy():
+    grid = np.array([-0.9, -0.2, 0.0, 0.4, 0.8])
+    np.testing.assert_allclose(to_function("sinh(x) + cosh(x) + asinh(x)")(grid),
+                               np.sinh(grid) + np.cosh(grid) + np.arcsinh(grid))
+    np.testing.assert_allclose(to_function("atanh(x)*sign(x)")(grid), np.arctanh(grid) * np.sign(grid))
+    np.testing.assert_allclose(to_function("acosh(x + 2)")(grid), np.arccosh(grid + 2))
+
+
+def test_the_derivative_of_sign_is_zero_away_from_its_jump_and_undefined_on_it():
+    derivative = to_function(symbolic_derivative("sign(x**2 - 1)"))
+    values = derivative(np.array([-2.0, -1.0, 0.0, 0.5, 1.0]))
+    np.testing.assert_array_equal(np.isnan(values), [False, True, False, False, True])
+    np.testing.assert_array_equal(values[[0, 2, 3]], 0.0)
+
+
+def test_a_variable_may_not_be_named_like_a_new_function():
+    for name in ("sinh", "sign", "arcsin"):
+        with pytest.raises(ValueError, match="function or constant name"):
+            parse_expression("x", variables=(name,))
+
+
+def test_stacked_hyperbolic_functions_of_a_part_that_may_not_be_real_are_bounded():
+    started = time.perf_counter()
+    with pytest.raises(UnsafeExpressionError, match="stacks more than"):
+        parse_expression("sinh(cosh(sinh(cosh(sinh(log(x))))))")
+    assert time.perf_counter() - started < 2.0
+    assert isinstance(symbolic_derivative("cosh(sqrt(x))*sinh(log(x))"), sympy.Expr)
+
+
+# ------------------------------------------------------------------------------------------------
+# evaluate=False: the learner's structure, for the chain-rule steps (x·x² is not x³ there).
+@pytest.mark.parametrize("text, kept", [
+    ("x*x**2", sympy.Mul(x, sympy.Pow(x, 2), evaluate=False)),
+    ("x**2*x", sympy.Mul(x, sympy.Pow(x, 2), evaluate=False)),     # factors in SymPy's order: x before x²
+    ("x + x", sympy.Add(x, x, evaluate=False)),
+    ("(x**2)**3", sympy.Pow(sympy.Pow(x, 2), 3, evaluate=False)),
+    ("exp(ln(x))", sympy.exp(sympy.log(x), evaluate=False)),
+    ("sqrt(x**2)", sympy.Pow(sympy.Pow(x, 2), sympy.Rational(1, 2), evaluate=False)),
+])
+def test_evaluate_false_keeps_what_the_learner_wrote(text, kept):
+    structured = parse_expression(text, evaluate=False)
+    assert structured == kept and sympy.srepr(structured) == sympy.srepr(kept)
+    assert sympy.simplify(structured - parse_expression(text)) == 0          # the same function of x
+
+
+@pytest.mark.parametrize("text", ["2*x*sin(x)", "-3*x*exp(x)*sin(x)", "ln(x**2 + 1)", "1/x", "x/2", "2*x^2 + 1",
+                                  "exp(-x**2)/(1 + x**2)", "ln(sin(x**3)**2)", "sin(x**2)", "1/2 + pi*x"])
+def test_evaluate_false_changes_nothing_when_nothing_would_merge(text):
+    # sums and products are flattened, their numbers gathered, their parts in SymPy's order
+    assert parse_expression(text, evaluate=False) == parse_expression(text)
+
+
+def test_evaluate_false_still_computes_constants_and_refuses_what_the_parser_refuses():
+    assert parse_expression("(1/2 + 1/4)*x", evaluate=False) == sympy.Rational(3, 4) * x
+    assert parse_expression("sin(0)*x + cos(0)", evaluate=False) == 1
+    for text, error in [("x.__class__", UnsafeExpressionError), ("x**(10**6)", UnsafeExpressionError),
+                        ("9**9**9", UnsafeExpressionError), ("sqrt(x", ExpressionSyntaxError)]:
+        with pytest.raises(error):
+            parse_expression(text, evaluate=False)
+    with pytest.raises(UndefinedExpressionError, match=r"acosh\(0.5\) is not a real number"):
+        parse_expression("x*acosh(0.5)", strict=True, evaluate=False)
+
+
+@pytest.mark.parametrize("text", ["(x/x)**(-2)", "((x/x)**(-2))**(-2)", "tan(((x/x)**(-2))**(-2))", "(x*x**2)**(-3)"])
+def test_latex_of_an_expression_kept_as_typed_always_returns(text):
+    # SymPy's own printer never returns from an unevaluated (x/x)**(-2); to_latex writes it as 1/((x/x)²)
+    started = time.perf_counter()
+    latex = to_latex(parse_expression(text, evaluate=False))
+    assert latex and time.perf_counter() - started < 2.0
+    assert to_latex(parse_expression("(x/x)**(-2)", evaluate=False)) == r"\frac{1}{\left(\frac{x}{x}\right)^{2}}"
