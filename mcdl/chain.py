@@ -74,12 +74,12 @@ def _mismatch(outer: np.ndarray, inner: np.ndarray, names, raw_inner_ndim: int) 
     elif n == k and rows != k and inner.shape[0] != inner.shape[1]:
         message += (f" {b} transposed ({_size(inner.shape[::-1])}) would fit: is it in the denominator layout? "
                     "mcdl uses the numerator layout, one row per output.")
+    elif n == m:
+        message += (f" The other order, {b} times {a}, would fit: the chain rule puts the outer function's "
+                    "Jacobian first (∂f/∂g · ∂g/∂x), and matrix multiplication does not commute.")
     elif m == rows and m != k:
         message += (f" {a} transposed ({_size(outer.shape[::-1])}) would fit: is it in the denominator layout? "
                     "mcdl uses the numerator layout, one row per output.")
-    elif n == m:
-        message += (f" The other order, {b} times {a}, would fit, but the chain rule needs {a} first: matrix "
-                    "multiplication does not commute.")
     return ShapeError(message)
 
 

@@ -515,6 +515,10 @@ class Picture(Figure):
         self.savefig(buffer, format="png", bbox_inches="tight", metadata={"Software": None})
         return buffer.getvalue()
 
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        # ahead of the inline backend's own Figure formatter, which draws nothing for a figure without Axes
+        return {"image/png": self._repr_png_(), "text/plain": repr(self)}
+
     def __repr__(self) -> str:
         width, height = self.get_size_inches() * self.dpi
         return f"<Picture {width:.0f}×{height:.0f} px>"
@@ -670,3 +674,418 @@ def neuron_diagram(w, b, x=None, figsize=(7.6, 3.0)) -> Figure:
     title = "a neuron: the affine function z = w·x + b, then the activation max(0, z)"
     fig.suptitle(title, fontsize=11)
     return fig
+
+
+# ==================================================================================================
+# The dataflow graph of a chain-rule derivation (paper §4.5.1-4.5.2: the sin-square and chain-tree figures)
+# ==================================================================================================
+# A path's colour (Okabe–Ito, colour-blind safe), then, past seven paths, the same colours dashed, then dotted.
+PATH_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
+PATH_STYLES = ("-", (0, (4, 1.5)), (0, (1, 1.2)))
+FLOW_NEUTRAL = "#555555"
+FLOW_UNKNOWN = "?"                 # an edge whose local derivative a later step works out
+_FLOW = dict(node_size=11.0, label_size=10.0, title_size=11.0, legend_size=9.0,
+             layer_gap=0.62,       # inches of air between two layers' boxes (the edge labels sit in it)
+             node_gap=0.3,         # inches between two boxes of one layer
+             pad=0.07,             # inches inside a box around its text
+             margin=0.12, stroke=1.8, spacing=0.042, head=0.09, max_coloured=len(PATH_COLORS))
+_SUBSCRIPT_DIGITS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
+
+
+def _tex_name(name: str) -> str:
+    """'u₁₂' -> 'u_{12}' (mathtext), 'y' -> 'y'."""
+    base = name.rstrip("₀₁₂₃₄₅₆₇₈₉")
+    digits = name[len(base):].translate(_SUBSCRIPT_DIGITS)
+    return f"{base}_{{{digits}}}" if digits else base
+
+
+_TEXT_SIZES: dict = {}
+
+
+def _text_size(s: str, size: float, dpi: float, ismath: bool):
+    """(width, height) in inches of a string as matplotlib's Agg renderer sets it; None if mathtext refuses it."""
+    key = (s, size, dpi, ismath)
+    if key not in _TEXT_SIZES:
+        from matplotlib.backends.backend_agg import RendererAgg
+        from matplotlib.font_manager import FontProperties
+
+        if ("renderer", dpi) not in _TEXT_SIZES:
+            _TEXT_SIZES[("renderer", dpi)] = RendererAgg(8, 8, dpi)
+        renderer = _TEXT_SIZES[("renderer", dpi)]
+        try:
+            w, h, _ = renderer.get_text_width_height_descent(s, FontProperties(size=size), ismath=ismath)
+            value = (w / dpi, h / dpi)
+        except Exception:                   # (ValueError from the mathtext parser; anything else alike)
+            value = None
+        if len(_TEXT_SIZES) > 4000:
+            _TEXT_SIZES.clear()
+        _TEXT_SIZES[key] = value
+    return _TEXT_SIZES[key]
+
+
+_SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def pretty_plain(text: str) -> str:
+    """Plain maths text made easier to read without mathtext: x^2 -> x², sqrt( -> √(, - -> −."""
+    import re
+
+    text = re.sub(r"\^(\d+)\b", lambda m: m.group(1).translate(_SUPERSCRIPTS), text)
+    return text.replace("sqrt(", "√(").replace("-", "−")
+
+
+def _flow_text(tex: str, plain: str, size: float, dpi: float, math: bool = True):
+    """The label as mathtext if ``math`` and matplotlib sets it, else the plain text made pretty:
+    (string, (width, height) inches)."""
+    if tex and math:
+        measured = _text_size(f"${tex}$", size, dpi, True)
+        if measured is not None:
+            return f"${tex}$", measured
+    plain = pretty_plain(plain).replace("$", r"\$")
+    return plain, _text_size(plain, size, dpi, False) or (0.08 * len(plain), 0.18)
+
+
+def _bezier(p0, c, p2, samples: int = 48):
+    t = np.linspace(0.0, 1.0, samples)[:, None]
+    return (1 - t) ** 2 * np.asarray(p0) + 2 * (1 - t) * t * np.asarray(c) + t ** 2 * np.asarray(p2)
+
+
+def _inside(points, box, air: float = 0.02):
+    cx, cy, w, h = box
+    return (np.abs(points[:, 0] - cx) <= w / 2 + air) & (np.abs(points[:, 1] - cy) <= h / 2 + air)
+
+
+def _clip_to_boxes(points, source_box, target_box):
+    """The part of a polyline between the two boxes' borders (a sample point exactly on each border)."""
+    def border(a, b, box):                 # a inside, b outside: bisect to the border
+        for _ in range(20):
+            m = (a + b) / 2
+            a, b = (m, b) if _inside(m[None], box)[0] else (a, m)
+        return b
+    out_src = np.flatnonzero(~_inside(points, source_box))
+    out_tgt = np.flatnonzero(~_inside(points, target_box))
+    first, last = out_src[0], out_tgt[-1]
+    start = border(points[first - 1], points[first], source_box) if first > 0 else points[0]
+    end = border(points[last + 1], points[last], target_box) if last < len(points) - 1 else points[-1]
+    return np.vstack([start, points[first:last + 1], end])
+
+
+def _along(points, fraction: float):
+    """The point at ``fraction`` of a polyline's length, and the unit direction there."""
+    seg = np.diff(points, axis=0)
+    lengths = np.hypot(seg[:, 0], seg[:, 1])
+    total = lengths.sum()
+    if total <= 0:
+        return points[0], np.array([0.0, 1.0])
+    at = fraction * total
+    i = min(int(np.searchsorted(np.cumsum(lengths), at)), len(lengths) - 1)
+    before = lengths[:i].sum()
+    t = (at - before) / lengths[i] if lengths[i] > 0 else 0.0
+    return points[i] + t * seg[i], seg[i] / max(lengths[i], 1e-12)
+
+
+def _offset(points, distance: float):
+    """A polyline moved sideways (to the left of its direction) by ``distance``."""
+    if distance == 0:
+        return points
+    d = np.gradient(points, axis=0)
+    n = np.column_stack([-d[:, 1], d[:, 0]])
+    n /= np.maximum(np.hypot(n[:, 0], n[:, 1]), 1e-12)[:, None]
+    return points + distance * n
+
+
+def _shorten_end(points, length: float):
+    """The polyline without its last ``length`` inches (room for the arrowhead)."""
+    seg = np.diff(points, axis=0)
+    lengths = np.hypot(seg[:, 0], seg[:, 1])
+    remaining = lengths.sum() - length
+    if remaining <= 0:
+        return points[:1]
+    cum = np.concatenate([[0.0], np.cumsum(lengths)])
+    i = int(np.searchsorted(cum, remaining)) - 1
+    i = max(0, min(i, len(seg) - 1))
+    t = (remaining - cum[i]) / lengths[i] if lengths[i] > 0 else 0.0
+    return np.vstack([points[:i + 1], points[i] + t * seg[i]])
+
+
+class _FlowLayout:
+    """Where everything of a dataflow picture goes, in inches from the figure's lower left corner.
+
+    Layers by depth (the longest path from the variable): the variable at the bottom, the output at the top.
+    Within a layer the boxes sit near the mean position of their parameters (fewer crossings), in order.
+    An edge that skips layers bends round the boxes in its way.  Computed once per (dataflow, dpi).
+    """
+
+    def __init__(self, dataflow, dpi: float, math: bool = True):
+        P = _FLOW
+        nodes = list(dataflow.nodes)
+        names = [n.name for n in nodes]
+        order = {name: i for i, name in enumerate(names)}
+        preds: dict = {name: [] for name in names}
+        for e in dataflow.edges:
+            preds[e.target].append(e.source)
+        depth = {}
+        for name in names:                                  # the nodes come innermost first (topological)
+            depth[name] = 0 if name == dataflow.variable else 1 + max((depth[p] for p in preds[name]
+                                                                        if p in depth), default=0)
+        # the text of each box
+        self.texts, self.sizes = {}, {}
+        for n in nodes:
+            if n.name == dataflow.variable or not n.definition:
+                tex, plain = _tex_name(n.name), n.name
+            else:
+                tex, plain = f"{_tex_name(n.name)} = {n.latex}", f"{n.name} = {n.definition}"
+            if n.name == dataflow.output and n.name != "y" and n.name != dataflow.variable:
+                tex, plain = f"y = {tex}", f"y = {plain}"
+            s, (w, h) = _flow_text(tex, plain, P["node_size"], dpi, math)
+            self.texts[n.name] = s
+            self.sizes[n.name] = (w + 2 * P["pad"] + 0.06, max(h, 0.16) + 2 * P["pad"])
+        # the edge labels (known and unknown) and which paths run along each edge
+        self.labels = {}
+        for e in dataflow.edges:
+            self.labels[(e.source, e.target)] = _flow_text(e.latex, e.derivative, P["label_size"], dpi, math)
+        self.unknown = _flow_text("", FLOW_UNKNOWN, P["label_size"], dpi)
+        self.paths_of = {}
+        for i, path in enumerate(dataflow.paths):
+            for a, b in zip(path, path[1:]):
+                self.paths_of.setdefault((a, b), []).append(i)
+        # layers, bottom up; heights: each layer as tall as its tallest box, label room between layers
+        top = max(depth.values())
+        layers = [[name for name in names if depth[name] == d] for d in range(top + 1)]
+        label_h = max([size[1] for _, size in self.labels.values()] + [0.2])
+        gap = max(P["layer_gap"], label_h + 0.3)
+        ys, y = [], 0.0
+        for d, layer in enumerate(layers):
+            h = max(self.sizes[name][1] for name in layer) if layer else 0.3
+            y += (h / 2) if d == 0 else (prev_h / 2 + gap + h / 2)
+            ys.append(y)
+            prev_h = h
+        xs = {}
+        for d, layer in enumerate(layers):
+            wanted = {name: (np.mean([xs[p] for p in preds[name] if p in xs]) if any(p in xs for p in preds[name])
+                             else 0.0) for name in layer}
+            row = sorted(layer, key=lambda name: (wanted[name], order[name]))
+            placed = []
+            for name in row:                              # left to right, no overlaps
+                x = wanted[name]
+                if placed:
+                    left = placed[-1]
+                    x = max(x, xs[left] + (self.sizes[left][0] + self.sizes[name][0]) / 2 + P["node_gap"])
+                xs[name] = x
+                placed.append(name)
+            shift = np.mean([wanted[n] - xs[n] for n in row])   # keep the row centred on where it wants to be
+            for name in row:
+                xs[name] += shift
+        self.boxes = {name: (xs[name], ys[depth[name]], *self.sizes[name]) for name in names}
+        # the edges' lines: straight, or bent round the boxes of the layers they skip
+        self.lines, self.label_at = {}, {}
+        for e in dataflow.edges:
+            key = (e.source, e.target)
+            (x0, y0, _, h0), (x1, y1, _, h1) = self.boxes[e.source][:4], self.boxes[e.target][:4]
+            p0, p2 = np.array([x0, y0]), np.array([x1, y1])
+            between = [self.boxes[name] for name in names if depth[e.source] < depth[name] < depth[e.target]]
+            bend = self._bend(p0, p2, between) if between else 0.0
+            if bend:
+                mid = (p0 + p2) / 2
+                points = _bezier(p0, mid + np.array([bend, 0.0]), p2)
+            else:
+                points = np.column_stack([np.linspace(x0, x1, 12), np.linspace(y0, y1, 12)])
+            points = _clip_to_boxes(points, self.boxes[e.source], self.boxes[e.target])
+            self.lines[key] = points
+            self.label_at[key] = _along(points, 0.5)[0]
+        # the picture's extent: boxes and labels, then the title and the legend above
+        lo = np.array([np.inf, np.inf])
+        hi = -lo
+        for cx, cy, w, h in self.boxes.values():
+            lo = np.minimum(lo, [cx - w / 2, cy - h / 2])
+            hi = np.maximum(hi, [cx + w / 2, cy + h / 2])
+        for key, (lx, ly) in self.label_at.items():
+            w, h = self.labels[key][1]
+            lo = np.minimum(lo, [lx - w / 2 - 0.05, ly - h / 2 - 0.05])
+            hi = np.maximum(hi, [lx + w / 2 + 0.05, ly + h / 2 + 0.05])
+        for points in self.lines.values():
+            lo = np.minimum(lo, points.min(axis=0) - 0.05)
+            hi = np.maximum(hi, points.max(axis=0) + 0.05)
+        self.paths = dataflow.paths
+        self.title, self.legend = _flow_title(dataflow), _flow_legend(dataflow)
+        partial = _flow_partial_title(len(nodes) - 1, len(nodes) - 1)
+        title_w = max([_text_size(t, P["title_size"], dpi, False)[0] * 1.12 for t in (self.title, partial)] +
+                      [_text_size(s, P["legend_size"], dpi, False)[0] for s in self.legend])
+        head = 0.3 + 0.19 * len(self.legend)
+        width = max(hi[0] - lo[0], title_w) + 2 * P["margin"]
+        self.offset = np.array([P["margin"] + (width - 2 * P["margin"] - (hi[0] - lo[0])) / 2 - lo[0],
+                                P["margin"] - lo[1]])
+        self.size = (float(width), float(hi[1] - lo[1] + 2 * P["margin"] + head))
+        self.head = head
+
+    @staticmethod
+    def _bend(p0, p2, boxes, air: float = 0.1) -> float:
+        """How far sideways (inches; + is right) an edge that skips layers must bow so that it misses every box
+        of the layers between: 0 if the straight line does; else the smallest bow that clears them all, right
+        first on a tie; failing that, round the outside of all of them."""
+        def clear(bend):
+            mid = (p0 + p2) / 2
+            points = _bezier(p0, mid + np.array([bend, 0.0]), p2, 40) if bend else np.linspace(p0, p2, 40)
+            return not any(_inside(points, box, air).any() for box in boxes)
+        if clear(0.0):
+            return 0.0
+        for k in range(1, 25):
+            for bend in (0.25 * k, -0.25 * k):
+                if clear(bend):
+                    return bend
+        right = max(cx + w / 2 for cx, _, w, _ in boxes) - (p0[0] + p2[0]) / 2
+        return 2 * (right + 0.4)
+
+
+def _flow_title(dataflow) -> str:
+    n = len(dataflow.paths)
+    if n == 1:
+        return f"1 path: single-variable chain rule ({dataflow.variable} → y)"
+    return f"{n} paths: total derivative (add the {n} paths from {dataflow.variable} to y)"
+
+
+def _flow_partial_title(count: int, total: int) -> str:
+    return f"building the graph: {count} of {total} variables"
+
+
+def _flow_legend(dataflow) -> list:
+    n = len(dataflow.paths)
+    if n < 2:
+        return []
+    out = lambda name: "y" if name == dataflow.output else name        # noqa: E731
+    shown = [f"path {i + 1}: " + " → ".join(out(name) for name in path) for i, path in enumerate(dataflow.paths[:6])]
+    if n > 6:
+        shown.append(f"… and {n - 6} more paths")
+    return shown
+
+
+_LAYOUTS: dict = {}
+
+
+def _flow_layout(dataflow, dpi: float, math: bool = True) -> _FlowLayout:
+    key = (dataflow, dpi, math)
+    if key not in _LAYOUTS:
+        if len(_LAYOUTS) > 64:
+            _LAYOUTS.clear()
+        _LAYOUTS[key] = _FlowLayout(dataflow, dpi, math)
+    return _LAYOUTS[key]
+
+
+def path_style(i: int):
+    """(colour, line style) of the i-th path (0-based): Okabe–Ito colours, then dashed, then dotted."""
+    return PATH_COLORS[i % len(PATH_COLORS)], PATH_STYLES[(i // len(PATH_COLORS)) % len(PATH_STYLES)]
+
+
+def dataflow_figure(dataflow, step: int | None = None, highlight: bool = True, math: bool = True,
+                    dpi: float = 100) -> Picture:
+    """The paper's dataflow picture of a chain-rule derivation (§4.5.1's sin-square figure, §4.5.2's chain tree).
+
+    ``dataflow`` is ``chain_rule_steps(text).dataflow``: the variable x at the bottom, the output y at the top,
+    the intermediate variables in layers by depth between them, one arrow from each parameter to the
+    intermediate that uses it, labelled with the local derivative: mathtext from the LaTeX where matplotlib
+    sets it, else (and with ``math=False``, ~10× faster to draw: mathtext costs ~10 ms a label) plain text
+    such as ``3·u₁²``.  With ``highlight`` every path from x to y has its own colour-blind
+    safe colour (an edge on several paths carries one stroke per path), the title counts the paths ("2 paths:
+    total derivative" where x reaches y along two) and a legend spells each out.
+
+    ``step`` (0-based, as :func:`mcdl.widgets.stepper.stepper_state` counts) shows the graph as it stands after
+    that step: only the variables introduced so far, and ``?`` on each edge whose local derivative a later
+    step works out.  The layout is that of the whole graph, so nothing moves as it fills in.  Deterministic.
+    Returns a :class:`Picture` (no pyplot).  A dataflow that is not a ``Dataflow`` raises TypeError.
+    """
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import FancyBboxPatch, Polygon
+
+    from .derivation import Dataflow
+
+    if not isinstance(dataflow, Dataflow):
+        raise TypeError("dataflow_figure needs a Dataflow (chain_rule_steps(text).dataflow), got "
+                        f"{type(dataflow).__name__}.")
+    if step is not None and (isinstance(step, (bool, np.bool_)) or not isinstance(step, numbers.Integral)):
+        raise TypeError(f"step must be a whole number (0-based) or None, got {type(step).__name__}.")
+    if step is not None and step < 0:
+        raise ValueError(f"step counts from 0, got {step}.")
+    P = _FLOW
+    L = _flow_layout(dataflow, float(dpi), bool(math))
+    W, H = L.size
+    fig = Picture(figsize=(W, H), dpi=dpi)
+    inches = fig.dpi_scale_trans           # no Axes (their set-up and autoscaling were half the time): inches
+
+    def put(artist):
+        artist.set_transform(inches)
+        artist.set_clip_on(False)
+        fig.add_artist(artist)
+        return artist
+
+    def text(x, y, s, **kwargs):           # cached: the labels of step k are pasted again at step k + 1
+        return put(CachedText(x, y, s, **{"ha": "center", "va": "center", **kwargs}))
+    off = L.offset
+    shown = {n.name for n in dataflow.nodes if step is None or n.name == dataflow.variable or n.introduced_at <= step}
+    complete = dataflow.output in shown
+    many = len(dataflow.paths) > P["max_coloured"]
+    for e in dataflow.edges:
+        key = (e.source, e.target)
+        if e.source not in shown or e.target not in shown:
+            continue
+        points = L.lines[key] + off
+        on = L.paths_of.get(key, [])
+        if not highlight or not on:
+            strokes = [(0.0, FLOW_NEUTRAL, "-", P["stroke"])]
+        elif many:                               # too many paths to tell apart by colour: width counts them
+            strokes = [(0.0, FLOW_NEUTRAL, "-", P["stroke"] * min(1 + 0.35 * (len(on) - 1), 4.0))]
+        else:
+            k = len(on)
+            strokes = [((j - (k - 1) / 2) * P["spacing"], *path_style(i), P["stroke"]) for j, i in enumerate(on)]
+        body = _shorten_end(points, P["head"] * 0.8)
+        for shift, colour, style, lw in strokes:
+            line = _offset(body, shift)
+            put(Line2D(line[:, 0], line[:, 1], color=colour, ls=style, lw=lw, solid_capstyle="butt", zorder=2))
+        tip, direction = points[-1], _along(points, 1.0)[1]
+        normal = np.array([-direction[1], direction[0]])
+        half = max(0.035, (len(strokes) - 1) * P["spacing"] / 2 + 0.035)
+        base = tip - P["head"] * direction
+        head_colour = strokes[0][1] if len(strokes) == 1 else FLOW_NEUTRAL
+        put(Polygon([tip, base + half * normal, base - half * normal], closed=True, color=head_colour, lw=0,
+                    zorder=3))
+        known = step is None or e.labelled_at <= step
+        s, (w, h) = L.labels[key] if known else L.unknown
+        lx, ly = L.label_at[key] + off
+        colour = (strokes[0][1] if len(strokes) == 1 and highlight else "#222222") if known else COLORS["muted"]
+        put(FancyBboxPatch((lx - w / 2, ly - h / 2), w, h, boxstyle="round,pad=0.04,rounding_size=0.05",
+                           facecolor="white", edgecolor="none", alpha=0.92, zorder=4))
+        text(lx, ly, s, fontsize=P["label_size"], color=colour, zorder=4.5)
+    for n in dataflow.nodes:
+        if n.name not in shown:
+            continue
+        cx, cy, w, h = L.boxes[n.name]
+        cx, cy = cx + off[0], cy + off[1]
+        is_out, is_var = n.name == dataflow.output, n.name == dataflow.variable
+        face = "#e8f1f8" if is_var else ("#fbeee6" if is_out else "white")
+        put(FancyBboxPatch((cx - w / 2, cy - h / 2), w, h, boxstyle="round,pad=0,rounding_size=0.06",
+                           facecolor=face, edgecolor=COLORS["point"], lw=1.8 if is_out else 1.1, zorder=5))
+        text(cx, cy, L.texts[n.name], fontsize=P["node_size"], zorder=6)
+    if complete:
+        title = L.title
+    else:
+        count = sum(1 for n in dataflow.nodes if n.name in shown and n.name != dataflow.variable)
+        total = len(dataflow.nodes) - 1
+        title = _flow_partial_title(count, total)
+    text(W / 2, H - 0.08, title, va="top", fontsize=P["title_size"], fontweight="bold")
+    if highlight and complete and not many:
+        for i, line in enumerate(L.legend):
+            colour, style = path_style(i) if i < len(L.paths) and line.startswith("path") else (FLOW_NEUTRAL, "-")
+            text(P["margin"], H - 0.36 - 0.19 * i, line, ha="left", va="top", fontsize=P["legend_size"],
+                 color=colour)
+    elif highlight and complete and L.legend:
+        text(P["margin"], H - 0.36, f"{len(L.paths)} paths (the thicker an edge, the more paths use it)",
+             ha="left", va="top", fontsize=P["legend_size"], color=FLOW_NEUTRAL)
+    return fig
+
+
+def picture_png(fig: Figure) -> bytes:
+    """A figure's pixels as PNG bytes, fast (Agg, then :func:`png_rgba`): no tight bounding box, no metadata."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    return png_rgba(np.asarray(canvas.buffer_rgba()), level=1)

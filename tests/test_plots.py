@@ -282,3 +282,163 @@ def test_pictures_show_themselves_as_png_the_same_every_time():
         first, second = make()._repr_png_(), make()._repr_png_()
         assert first.startswith(b"\x89PNG") and first == second
         assert "0x" not in repr(make())
+
+
+# ---- the dataflow graph of a chain-rule derivation (dataflow_figure) ----------------------------------------
+def _flow(text):
+    from mcdl.derivation import chain_rule_steps
+    return chain_rule_steps(text)
+
+
+def _texts(fig):
+    return [t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text") and a.get_text())]
+
+
+def _strokes(fig):
+    from matplotlib.lines import Line2D
+    return [a for a in fig.findobj(Line2D)]
+
+
+def _pixels(fig):
+    from mcdl.plots import picture_png
+    return np.asarray(Image.open(io.BytesIO(picture_png(fig))).convert("RGB"))
+
+
+def test_dataflow_figure_of_sin_square_has_one_path_x_at_the_bottom_and_labels():
+    from mcdl.plots import PATH_COLORS, Picture, dataflow_figure
+    d = _flow("sin(x**2)")
+    for math_ in (True, False):
+        fig = dataflow_figure(d.dataflow, math=math_)
+        assert isinstance(fig, Picture) and fig._repr_png_()[:8] == b"\x89PNG\r\n\x1a\n"
+        texts = _texts(fig)
+        assert texts[-1].startswith("1 path: single-variable chain rule")
+        assert not any("?" == t for t in texts)                      # every local derivative is known
+        strokes = _strokes(fig)
+        assert len(strokes) == 2 and all(s.get_color() == PATH_COLORS[0] for s in strokes)
+    plain = _texts(dataflow_figure(d.dataflow, math=False))
+    assert {"x", "u = x²", "y = sin(u)", "2·x", "cos(u)"} <= set(plain)
+    mathtext = _texts(dataflow_figure(d.dataflow))
+    assert "$2 x$" in mathtext and r"$\cos{\left(u \right)}$" in mathtext
+    # x below u below y (the paper's figure: the output at the top)
+    from mcdl.plots import _flow_layout
+    boxes = _flow_layout(d.dataflow, 100.0, False).boxes
+    assert boxes["x"][1] < boxes["u"][1] < boxes["y"][1]
+
+
+def test_dataflow_figure_of_x_plus_x_squared_colours_two_paths_and_says_total_derivative():
+    from mcdl.plots import PATH_COLORS, dataflow_figure
+    d = _flow("x + x**2")
+    assert len(d.dataflow.paths) == 2
+    fig = dataflow_figure(d.dataflow, math=False)
+    texts = _texts(fig)
+    title = next(t for t in texts if "paths" in t and ":" in t and not t.startswith("path "))
+    assert title.startswith("2 paths: total derivative")
+    assert "path 1: x → u → y" in texts and "path 2: x → y" in texts
+    colours = {s.get_color() for s in _strokes(fig)}
+    assert colours == {PATH_COLORS[0], PATH_COLORS[1]}                 # each path its own colour
+    # the edge that skips a layer (x → y) bends round u instead of running through it
+    from mcdl.plots import _flow_layout, _inside
+    L = _flow_layout(d.dataflow, 100.0, False)
+    assert not _inside(L.lines[("x", "y")], L.boxes["u"]).any()
+    # without highlighting: one neutral colour, the same layout
+    plain = dataflow_figure(d.dataflow, highlight=False, math=False)
+    assert {s.get_color() for s in _strokes(plain)} == {"#555555"}
+    assert plain.get_size_inches().tolist() == fig.get_size_inches().tolist()
+
+
+def test_an_edge_on_two_paths_carries_one_stroke_per_path():
+    from mcdl.plots import PATH_COLORS, dataflow_figure
+    d = _flow("exp(x + x**2)")                     # x → u₁ → u₂ and x → u₂ share the edge u₂ → u₃
+    fig = dataflow_figure(d.dataflow, math=False)
+    assert len(d.dataflow.paths) == 2
+    per_edge = len(d.dataflow.edges) + 1           # every edge one stroke, the shared one two
+    assert len(_strokes(fig)) == per_edge
+    assert {s.get_color() for s in _strokes(fig)} == set(PATH_COLORS[:2])
+
+
+def test_dataflow_figure_of_ln_sin_cube_squared_and_a_ten_intermediate_graph_stay_readable():
+    from mcdl.plots import _flow_layout, dataflow_figure
+    d = _flow("ln(sin(x**3)**2)")
+    fig = dataflow_figure(d.dataflow, math=False)
+    texts = _texts(fig)
+    assert "y = u₄ = ln(u₃)" in texts and {"3·x²", "cos(u₁)", "2·u₂", "1/u₃"} <= set(texts)
+    assert texts[-1].startswith("1 path")
+    big = _flow("exp(sin(x)**2) + log(1 + x**2)*cos(3*x) - sqrt(x**4 + 1)").dataflow
+    assert len(big.nodes) >= 11
+    L = _flow_layout(big, 100.0, False)
+    boxes = list(L.boxes.values())
+    for i, (ax_, ay, aw, ah) in enumerate(boxes):                   # no two boxes overlap
+        for bx, by, bw, bh in boxes[i + 1:]:
+            assert abs(ax_ - bx) >= (aw + bw) / 2 or abs(ay - by) >= (ah + bh) / 2
+    for (source, target), points in L.lines.items():                # no edge runs through another box
+        for name, box in L.boxes.items():
+            if name not in (source, target):
+                from mcdl.plots import _inside
+                assert not _inside(points, box, 0.0).any(), (source, target, name)
+    w, h = L.size
+    assert w < 8 and h < 9                                           # fits a page
+    rows, cols = _pixels(dataflow_figure(big, math=False)).shape[:2]
+    assert abs(rows - h * 100) <= 1 and abs(cols - w * 100) <= 1
+
+
+def test_dataflow_figure_fills_in_step_by_step_without_moving():
+    from mcdl.plots import FLOW_UNKNOWN, dataflow_figure
+    d = _flow("sin(x**2)")
+    flow = d.dataflow
+    sizes, seen = set(), []
+    for k in range(len(d)):
+        fig = dataflow_figure(flow, step=k, math=False)
+        sizes.add(tuple(fig.get_size_inches()))
+        texts = set(_texts(fig))
+        nodes = {n.name for n in flow.nodes if n.introduced_at <= k or n.name == flow.variable}
+        assert ("y = sin(u)" in texts) == ("y" in nodes)
+        for e in flow.edges:
+            known = e.labelled_at <= k
+            label = {"2·x": "2·x", "cos(u)": "cos(u)"}[e.derivative]
+            assert (label in texts) == (known and e.source in nodes and e.target in nodes)
+        seen.append(texts)
+    assert len(sizes) == 1                                            # the layout of the whole graph throughout
+    first = seen[0]
+    assert "u = x²" in first and "y = sin(u)" not in first and FLOW_UNKNOWN in first
+    assert any(t.startswith("building the graph: 1 of 2") for t in first)
+    assert FLOW_UNKNOWN not in seen[-1]
+    # deterministic: the same picture twice, pixel for pixel; and step=None is the last step
+    a, b = _pixels(dataflow_figure(flow, step=3)), _pixels(dataflow_figure(flow, step=3))
+    assert np.array_equal(a, b)
+    assert np.array_equal(_pixels(dataflow_figure(flow, math=False)),
+                          _pixels(dataflow_figure(flow, step=len(d) - 1, math=False)))
+    assert np.array_equal(_pixels(dataflow_figure(flow, step=99, math=False)),
+                          _pixels(dataflow_figure(flow, math=False)))
+
+
+def test_dataflow_figure_refuses_what_is_not_a_dataflow():
+    from mcdl.plots import dataflow_figure
+    d = _flow("sin(x**2)")
+    for bad in (None, "sin(x**2)", d, d.steps, 3):
+        with pytest.raises(TypeError, match="Dataflow"):
+            dataflow_figure(bad)
+    for bad in ("2", 1.5, True):
+        with pytest.raises(TypeError, match="step"):
+            dataflow_figure(d.dataflow, step=bad)
+    with pytest.raises(ValueError, match="from 0"):
+        dataflow_figure(d.dataflow, step=-1)
+
+
+def test_many_paths_fall_back_to_width_and_a_mathtext_refusal_to_plain_text():
+    from mcdl.derivation import Dataflow, FlowEdge, FlowNode
+    from mcdl.plots import _flow_text, dataflow_figure
+    s, _ = _flow_text(r"\begin{cases} 1 \end{cases}", "1 if x>0", 10.0, 100.0)
+    assert s == "1 if x>0"
+    # x -> a1..a8 -> y: eight paths, more than the palette tells apart
+    nodes = (FlowNode("x"),) + tuple(FlowNode(f"a{i}", "x", "x", i) for i in range(8)) + (FlowNode("y", "sum", "s", 8),)
+    edges = tuple(FlowEdge("x", f"a{i}", "1", "1", 9) for i in range(8)) + tuple(
+        FlowEdge(f"a{i}", "y", "1", "1", 9) for i in range(8))
+    paths = tuple(("x", f"a{i}", "y") for i in range(8))
+    fig = dataflow_figure(Dataflow(nodes, edges, "x", "y", paths), math=False)
+    assert _texts(fig)[-1].startswith("8 paths")
+    assert {s.get_color() for s in _strokes(fig)} == {"#555555"}
+
+
+def test_pretty_plain_text():
+    from mcdl.plots import pretty_plain
+    assert pretty_plain("3·x^2 - sqrt(u₂)^10") == "3·x² − √(u₂)¹⁰"

@@ -107,8 +107,8 @@ def test_every_named_control_moves_over_its_range_cleanly(name):
             widget.controls[control_name].value = value
             assert "nan" not in widget.caption.value.lower() and not widget.caption.value.startswith(MISTAKE_PREFIX)
         for control_name, control in widget.controls.items():
-            if not widget.active(control_name):
-                continue
+            if not widget.active(control_name) or isinstance(control.value, str):
+                continue                                 # (a text box: its values are the registry's moves)
             ends = list(getattr(control, "options", None) or [])
             values = ([o[1] if isinstance(o, tuple) else o for o in ends] if ends else
                       [control.min, control.max, control.min + (control.max - control.min) / 3])

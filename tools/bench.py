@@ -99,8 +99,8 @@ def bench_widgets():
         for control_name in sorted(entry.controls, key=lambda c: c in widget.structural):  # plain moves first
             if control_name in widget.structural:
                 widget = entry.build()                      # each structural sweep from the start
-            if not widget.active(control_name):
-                continue
+            if not widget.active(control_name) or isinstance(widget.controls[control_name].value, str):
+                continue                                    # (a text box: bench_chain types into it)
             control = widget.controls[control_name]
             kind = "structural: rebuild + full redraw" if control_name in widget.structural else "blit"
             results.append((f"{name}: {control_name} ({kind})",
@@ -121,6 +121,69 @@ def bench_widgets():
             for name, med, p95 in results]
     table("Widget update latency, kernel-side (ms; set value -> state -> draw -> blit -> diff PNG)",
           ("explorer: control", "median", "p95", "target ≤ 10"), rows)
+
+
+CHAIN_EXPRESSIONS = ("sin(x)**3", "exp(sin(x)**2)", "log(sin(x**3)**2)", "x + x**2", "x**2*sin(x)",
+                     "sqrt(1 + exp(-x))", "tanh(x**2 + 3*x)", "exp(sin(cos(tan(x))))", "sin(x)*cos(x) + exp(x)",
+                     "log(1 + x**2)/x", "exp(exp(x))**2 + sin(x)**3", "atan(sqrt(x**2 + 1))*cos(3*x)",
+                     "(x + 1)*(x + 2)*(x + 3) + x", "sqrt(x**4 + 1) - x*exp(-x**2)",
+                     "exp(sin(x)**2) + log(1 + x**2)*cos(3*x)")
+
+
+def _forget_chain_caches():
+    """A newly typed expression: nothing of it known yet (mcdl's caches and SymPy's own cache emptied)."""
+    from sympy.core.cache import clear_cache
+
+    from mcdl import plots
+    from mcdl.widgets import chain
+
+    chain._derive.cache_clear()
+    chain._check.cache_clear()
+    chain._PNGS.clear()
+    plots._LAYOUTS.clear()
+    plots._TEXT_SIZES.clear()
+    plots.CachedText._cache.clear()           # (rendered labels: a new expression's are new)
+    clear_cache()
+
+
+def bench_chain(repeats: int = 3):
+    """The chain explorer's answer to a typed expression: parse + derive (chain_rule_steps) + graph layout +
+    the first step's picture, i.e. ``text.value = ...`` until the caption is set; then Next to the last step
+    (the whole graph, every label, and the numeric check), and one step back (a picture already made)."""
+    import mcdl
+    from mcdl.widgets import chain
+
+    widget = mcdl.chain_explorer("sin(x)")
+    rows, typed_all, last_all, back_all = [], [], [], []
+    for text in CHAIN_EXPRESSIONS:
+        typed, last, back = [], [], []
+        for _ in range(repeats):
+            _forget_chain_caches()
+            widget.controls["text"].value = "sin(x)"
+            t0 = time.perf_counter()
+            widget.controls["text"].value = text
+            typed.append((time.perf_counter() - t0) * 1000)
+            t0 = time.perf_counter()
+            widget.go(widget.controls["step"].max)
+            last.append((time.perf_counter() - t0) * 1000)
+            t0 = time.perf_counter()
+            widget.prev()
+            back.append((time.perf_counter() - t0) * 1000)
+        flow = chain.chain_state(text, 0).dataflow
+        intermediates = len(flow.nodes) - 1 if flow is not None else 0
+        med = statistics.median(typed)
+        typed_all.append(med)
+        last_all.append(statistics.median(last))
+        back_all.append(statistics.median(back))
+        rows.append((text, intermediates, f"{med:.1f}", f"{statistics.median(last):.1f}",
+                     f"{statistics.median(back):.1f}", "ok" if med <= 100 else "OVER"))
+    med = statistics.median(typed_all)
+    rows.append((f"median over {len(CHAIN_EXPRESSIONS)} expressions", "", f"{med:.1f}",
+                 f"{statistics.median(last_all):.1f}", f"{statistics.median(back_all):.1f}",
+                 "ok" if med <= 100 else "OVER 100 ms"))
+    table(f"Chain explorer: a typed expression, kernel-side (ms, median of {repeats}; cold: SymPy's and mcdl's "
+          "caches emptied before each)",
+          ("expression", "intermediates", "typed -> step 1", "Next -> last step", "Prev", "target ≤ 100"), rows)
 
 
 def bench_end_to_end():
@@ -292,6 +355,7 @@ def main():
     bench_symbolic()
     bench_identities()
     bench_widgets()
+    bench_chain()
     bench_end_to_end()
     bench_notebooks()
     print("\nOne training epoch of the hand-derived neuron gradient: arrives with chapter 10 (neuron.py).")

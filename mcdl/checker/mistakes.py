@@ -219,6 +219,12 @@ MISTAKES = (
             lambda c: ["∂y/∂xⱼ collects everything xⱼ influences, which is column j of ∂f/∂x: np.ones(n) @ J "
                        "(J.sum(axis=0)), not J.sum(axis=1)"],
             stage="answer"),
+    Mistake("single-path-chain-rule",
+            lambda c: c.is_slip("single-path-chain-rule"),
+            lambda c: "that is the chain rule along one path only, but x reaches y along more than one",
+            lambda c: ["the total derivative adds every path from x to y: the direct one (∂y/∂x with the "
+                       "intermediates held still) plus the product of local derivatives along each other path"],
+            stage="answer"),
     Mistake("diagonal-only",
             lambda c: c.is_slip("diagonal-only"),
             lambda c: "that is only the diagonal of f's Jacobian; this Jacobian is not diagonal",

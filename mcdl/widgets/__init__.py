@@ -12,7 +12,8 @@ from importlib import import_module
 class ExplorerEntry:
     """One explorer: where it lives, how it is found on a page, what a learner can move.
 
-    ``controls``: the names of its controls (each control has the CSS class ``mcdl-control-<name>``);
+    ``controls``: the names of its controls (each control has the CSS class ``mcdl-control-<name>``; a slider
+    or menu is driven over its range, a text box only with the values in ``moves``);
     ``moves``: (control, value) pairs a test or the bench moves in turn — plain moves first;
     ``example``: (args, kwargs) of a typical call (a chapter's own); ``chapter``: the notebook that shows it;
     ``signature``: the :data:`mcdl.functions.SIGNATURES` key of the learner's function it takes, passed as the
@@ -78,6 +79,11 @@ EXPLORERS = {e.factory: e for e in (
        ("case", "n", "x1", "x2", "x3", "x4", "x5", "w1", "w2", "w3", "w4", "w5", "z"),
        (("x1", -2.0), ("x3", 0.5), ("case", "dot-product"), ("w1", 1.5), ("n", 5)), ((), {"case": "cyclic"}),
        "07_sum_reduction", "vector"),
+    _E("chain_explorer", "chain", "ChainExplorer", "mcdl-chain", "chain_state",
+       ("text", "step"), (("step", 3), ("text", "x + x**2"), ("step", 4)), (("exp(sin(x)**2)",), {}),
+       "08_chain_rules"),
+    _E("total_change_explorer", "chain", "TotalChangeExplorer", "mcdl-total-change", "total_change_state",
+       ("x", "dx"), (("dx", 0.5), ("x", -0.5)), ((), {}), "08_chain_rules"),
 )}
 
 
