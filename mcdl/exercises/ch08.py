@@ -40,7 +40,7 @@ EXERCISES = (
     ),
     exercise(
         "08-total",
-        "y = x + exp(x²). x reaches y along two paths. What is dy/dx at x = 0.5? Give a number.",
+        "y = x + exp(x²). What is dy/dx at x = 0.5? Give a number.",
         "value", float(1 + np.exp(0.25)), expect="scalar",
         hints=("Intermediates: u₁ = x², u₂ = exp(u₁), y = x + u₂: y reads x directly AND through u₂.",
                "Total derivative: ∂y/∂x (the direct path, 1) + ∂y/∂u₂ · du₂/du₁ · du₁/dx (the path through u₁, u₂).",
