@@ -177,19 +177,18 @@ def compare_function(ex, f, subject: str) -> Verdict:
     """Compare a function answer at the exercise's points; a slip in its code is named in the details."""
     try:
         return _compare_function(ex, f, subject)
-    except Verdict as verdict:
-        if verdict.status == "correct":
-            raise
+    except Verdict as verdict:            # (a right answer is returned, never raised)
         error = verdict.message if verdict.status in ("error", "wrong-type") else ""
         case = Case(None, None, ex, answer=f, error=error)
         found = code_slips(case)
-        notes = [mistake.message(case) for mistake in found]
-        verdict.details = notes + [d for d in verdict.details if d not in notes]
-        if found and verdict.status in ("wrong-shape", "wrong-values"):    # the slip explains what went wrong
-            verdict.details = notes[1:] + [verdict.message] + verdict.details[len(notes):]
-            verdict.message = notes[0]
-        if found and not verdict.mistake:
-            verdict.mistake = found[0].name
+        if found:
+            notes = [mistake.message(case) for mistake in found]
+            others = [d for d in verdict.details if d not in notes]
+            if verdict.status in ("wrong-shape", "wrong-values"):     # the slip explains what went wrong
+                verdict.message, verdict.details = notes[0], notes[1:] + [verdict.message] + others
+            else:
+                verdict.details = notes + others
+            verdict.mistake = verdict.mistake or found[0].name
         raise
 
 

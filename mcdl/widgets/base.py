@@ -187,15 +187,20 @@ def slider(value, lo, hi, step, description, fmt=".2f", width=None, label_width=
 # longer than a narrow page.  One style rule, shipped (invisibly) with every explorer, lets captions wrap.
 _CAPTION_CSS = (".mcdl-caption { white-space: normal !important; overflow: visible !important; "
                 "text-overflow: clip !important; height: auto !important; line-height: 1.4 !important; }")
-_STYLE = []
+_STYLES: dict = {}
+
+
+def style_widget(css: str) -> widgets.HTML:
+    """The (one, shared) invisible widget that carries a style rule: each rule reaches the page once."""
+    if css not in _STYLES:
+        _STYLES[css] = widgets.HTML(f"<style>{css}</style>", layout=widgets.Layout(margin="0"))
+        _STYLES[css].add_class("mcdl-style")
+    return _STYLES[css]
 
 
 def caption_style() -> widgets.HTML:
-    """The (one, shared) invisible widget that carries the caption style rule."""
-    if not _STYLE:
-        _STYLE.append(widgets.HTML(f"<style>{_CAPTION_CSS}</style>", layout=widgets.Layout(margin="0")))
-        _STYLE[0].add_class("mcdl-style")
-    return _STYLE[0]
+    """The invisible widget that carries the caption style rule."""
+    return style_widget(_CAPTION_CSS)
 
 
 def caption_label(text: str = "") -> widgets.Label:

@@ -27,7 +27,7 @@ import numpy as np
 
 from ..plots import COLORS, LiveFigure, Picture, cached_text, dataflow_figure, picture_png
 from ..text import number
-from .base import MISTAKE_PREFIX, Explorer, factory_of, fixed_scale, slider
+from .base import MISTAKE_PREFIX, Explorer, factory_of, fixed_scale, slider, style_widget
 from .stepper import stepper_state, steps_html
 
 # ==================================================================================================
@@ -61,7 +61,7 @@ class ChainState:
     when ``typed`` could not be derived; "" when there is none); ``index`` is the step k (0-based) of
     ``total``; ``html`` the steps 1 … k+1 (the stepper's HTML, the newest highlighted), ``title`` the
     derivation's title; ``message`` the one-line reason the typed text was not used ("" when it was);
-    ``dataflow`` and ``figure_step`` what :func:`mcdl.plots.dataflow_figure` draws; ``paths`` how many paths
+    ``dataflow`` and ``figure_step`` (the step on show) what :func:`mcdl.plots.dataflow_figure` draws; ``paths`` how many paths
     lead from x to y; ``result`` dy/dx as text; ``check`` the numeric check (at the last step only).
     """
 
@@ -76,10 +76,14 @@ class ChainState:
     prev_enabled: bool = False
     next_enabled: bool = False
     dataflow: object = field(default=None, compare=False)
-    figure_step: int = 0
     paths: int = 0
     result: str = ""
     check: NumericCheck | None = None
+
+    @property
+    def figure_step(self) -> int:
+        """The step the graph is drawn at: the step on show."""
+        return self.index
 
     @property
     def at_last_step(self) -> bool:
@@ -205,7 +209,7 @@ def chain_state(text: str, k: int = 0, fallback: str | None = None) -> ChainStat
     if message:
         caption = f"{MISTAKE_PREFIX}{message} (still showing y = {shown}, step {k + 1} of {n})"
     return ChainState(typed, shown, k, n, steps.html, derivation.title, caption, message, steps.prev_enabled,
-                      steps.next_enabled, flow, k, len(flow.paths) if flow is not None else 1, result, check)
+                      steps.next_enabled, flow, len(flow.paths) if flow is not None else 1, result, check)
 
 
 # ==================================================================================================
@@ -251,14 +255,6 @@ _MESSAGE_STYLE = "color: #b00020; margin: 0.1em 0 0.3em"
 _CHAIN_CSS = (".mcdl-chain .mcdl-steps-box { min-width: 0; } "
               ".mcdl-chain .mcdl-steps-box .widget-htmlmath-content { white-space: normal; min-width: 0; "
               "max-height: 38em; overflow-y: auto; display: flex; flex-direction: column-reverse; }")
-_STYLE = []
-
-
-def _chain_style() -> widgets.HTML:
-    if not _STYLE:
-        _STYLE.append(widgets.HTML(f"<style>{_CHAIN_CSS}</style>", layout=widgets.Layout(margin="0")))
-        _STYLE[0].add_class("mcdl-style")
-    return _STYLE[0]
 
 
 class ChainExplorer(Explorer):
@@ -308,7 +304,7 @@ class ChainExplorer(Explorer):
                                                                             align_items="flex-start"))
         super().__init__({"text": entry, "step": step}, structural=("text",),
                          rows=[["text", self.derive_button], self.message, self.heading,
-                               [self.prev_button, "step", self.next_button]], below=[body, _chain_style()])
+                               [self.prev_button, "step", self.next_button]], below=[body, style_widget(_CHAIN_CSS)])
 
     # ---- the Explorer hooks ---------------------------------------------------------------------------
     def active(self, name: str) -> bool:
