@@ -21,6 +21,9 @@ _EXPORTS = {
     # chain.py — the vector chain rule as a product of Jacobians (paper §4.5.3)
     "jacobian_product": "chain", "vector_chain_rule": "chain", "is_elementwise_chain": "chain",
     "VectorChain": "chain",
+    # vector_derivation.py — the vector chain rule step by step for vector expressions (paper §4.5.3, §5–6)
+    "vector_chain_rule_steps": "vector_derivation", "VectorDerivation": "vector_derivation",
+    "vector_stepper": "widgets.stepper",
     # checker/ and exercises/ — exercise feedback
     "check": "checker", "Feedback": "checker", "hint": "checker", "Exercise": "exercises", "solution": "student",
     # functions.py — the learner's function, accepted once
@@ -38,7 +41,8 @@ __all__ = sorted(_EXPORTS) + ["__version__"]
 
 
 _SUBMODULES = {"numeric", "shapes", "symbolic", "derivation", "chain", "exercises", "plots", "student", "doctor", "widgets",
-               "elementwise", "identities", "text", "functions", "checker"}
+               "elementwise", "identities", "text", "functions", "checker",
+               "vector_derivation"}
 
 
 def __getattr__(name):

@@ -32,7 +32,7 @@ from .symbolic import (
     _as_expr, _as_symbol, _check_real_parts, _evaluated, _paper_conventions, parse_expression, tidy, to_latex,
 )
 
-__all__ = ["Step", "Derivation", "DerivationError", "chain_rule_steps", "product_rule_steps", "stepper_state",
+__all__ = ["Step", "ShapeProduct", "Derivation", "DerivationError", "chain_rule_steps", "product_rule_steps", "stepper_state",
            "stepper", "Stepper"]
 
 MAX_INTERMEDIATES = 40     # more than this is no longer readable step by step (and gets slow)
@@ -57,14 +57,26 @@ RESULT = "Result"
 # --------------------------------------------------------------------------------------------------
 # Step and Derivation: plain data with three renderings (text, Markdown, HTML).
 @dataclass(frozen=True)
+class ShapeProduct:
+    """The shapes of a product of matrices and of its result, for the stepper's shape boxes (the paper's
+    shape figure): ``factors`` ((rows, cols), …) left to right, ``result`` (rows, cols). No factors: the
+    result's shape alone."""
+    factors: tuple
+    result: tuple
+
+
+@dataclass(frozen=True)
 class Step:
     """One line of a derivation: ``latex`` (no surrounding ``$$``) and a sentence ``text`` explaining it.
 
     ``stage`` optionally names the part of a recipe the step belongs to (e.g. "Step 2 · differentiate").
+    ``shapes`` optionally holds :class:`ShapeProduct` s, drawn as boxes under the line (one per product
+    of a sum), so a learner sees m×k · k×n become m×n.
     """
     latex: str
     text: str
     stage: str = ""
+    shapes: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -106,6 +118,52 @@ class Dataflow:
 
     def node(self, name: str) -> FlowNode:
         return next(n for n in self.nodes if n.name == name)
+
+
+# The shape boxes: each matrix drawn with its width growing with its columns and its height with its rows
+# (on a log scale, so 1, 3 and 100 all read at a glance), as in the paper's picture of Jacobian shapes.
+BOX_STYLE = ("display: inline-block; box-sizing: border-box; border: 1.5px solid currentColor; "
+             "background: rgba(0, 114, 178, 0.18); border-radius: 2px")
+RESULT_BOX_STYLE = BOX_STYLE.replace("rgba(0, 114, 178, 0.18)", "rgba(230, 159, 0, 0.35)")
+
+
+def _box_px(n: int) -> int:
+    """Side of a box, in pixels, for a size n: 8 for 1, about 27 for 3, 88 for 100; at most 100."""
+    import math
+    return int(min(100, round(8 + 12 * math.log2(max(1, n)))))
+
+
+def shape_text(product: "ShapeProduct") -> str:
+    """'1×6 · 6×6 · 6×3 = 1×3' (or '1×3' alone)."""
+    size = lambda s: "×".join(str(n) for n in s)       # noqa: E731
+    if not product.factors:
+        return size(product.result)
+    return " · ".join(size(f) for f in product.factors) + " = " + size(product.result)
+
+
+def shape_boxes_html(products) -> str:
+    """The shape boxes of a step: one line per product, each factor a box labelled rows×cols, then = and
+    the result's box (another colour); a product without factors is one box. Deterministic HTML with inline styles; each line carries an
+    ``aria-label`` reading its shapes, and the class ``mcdl-shapes``."""
+    lines = []
+    for product in products:
+        cells = []
+        shapes = list(product.factors) + [product.result]
+        for position, shape in enumerate(shapes):
+            rows, cols = shape
+            style = RESULT_BOX_STYLE if position == len(shapes) - 1 and product.factors else BOX_STYLE
+            cells.append(
+                '<span style="display: inline-flex; flex-direction: column; align-items: center; gap: 2px">'
+                f'<span style="{style}; width: {_box_px(cols)}px; height: {_box_px(rows)}px"></span>'
+                f'<span style="font-size: 0.8em">{rows}×{cols}</span></span>')
+            if position < len(shapes) - 2:
+                cells.append('<span style="font-size: 1.2em">·</span>')
+            elif position == len(shapes) - 2:
+                cells.append('<span style="font-size: 1.2em">=</span>')
+        lines.append(f'<div class="mcdl-shapes" role="img" aria-label="shapes: {html.escape(shape_text(product))}" '
+                     'style="display: flex; align-items: center; gap: 0.5em; flex-wrap: wrap; margin: 0.3em 0">'
+                     + "".join(cells) + "</div>")
+    return "".join(lines)
 
 
 def _paths(edges, start: str, end: str) -> tuple:
@@ -158,7 +216,11 @@ class Derivation:
         for number, step in enumerate(self.steps, 1):
             stage = f"[{step.stage}] " if step.stage else ""
             lines.append(f"{number}. {stage}{step.text}")
-            lines.append(f"   $${step.latex}$$")
+            if step.latex:
+                lines.append(f"   $${step.latex}$$")
+            for product in step.shapes:
+                if product.factors:
+                    lines.append(f"   shapes: {shape_text(product)}")
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -173,15 +235,18 @@ class Derivation:
         lines = [f"**{self.title}**", ""]
         for number, step in enumerate(self.steps, 1):
             stage = f"*{step.stage}:* " if step.stage else ""
-            lines += [f"{number}. {stage}{step.text}", "", f"   $${step.latex}$$", ""]
+            lines += [f"{number}. {stage}{step.text}", ""]
+            if step.latex:
+                lines += [f"   $${step.latex}$$", ""]
+            lines += [f"   shapes: {shape_text(p)}" for p in step.shapes if p.factors] + ([""] if step.shapes else [])
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
         items = []
         for step in self.steps:
             stage = f"<em>{html.escape(step.stage)}:</em> " if step.stage else ""
-            items.append(f"<li><p>{stage}{html.escape(step.text)}</p>"
-                         f"<p>$${html.escape(step.latex)}$$</p></li>")
+            latex = f"<p>$${html.escape(step.latex)}$$</p>" if step.latex else ""
+            items.append(f"<li><p>{stage}{html.escape(step.text)}</p>{latex}{shape_boxes_html(step.shapes)}</li>")
         return (f'<div class="mcdl-derivation"><p><strong>{html.escape(self.title)}</strong></p>'
                 f"<ol>{''.join(items)}</ol></div>")
 

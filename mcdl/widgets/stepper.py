@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import ipywidgets as widgets
 
-from ..derivation import Derivation, Step, chain_rule_steps
+from ..derivation import Derivation, Step, chain_rule_steps, shape_boxes_html
 
 # How a step looks: the current one with a coloured bar on its left and a light tint (transparent, so it
 # reads on a light and a dark theme), earlier ones plain, with the same padding so nothing shifts.
@@ -72,6 +72,8 @@ def steps_html(steps, current: int | None) -> str:
         parts.append(f'<p style="margin: 0.3em 0">{html.escape(step.text)}</p>')
         if step.latex:
             parts.append(f'<div style="overflow-x: auto">$${html.escape(step.latex)}$$</div>')
+        if step.shapes:
+            parts.append(shape_boxes_html(step.shapes))
         parts.append("</div>")
     parts.append("</div>")
     return "".join(parts)
@@ -133,11 +135,17 @@ class Stepper(widgets.VBox):
         # the buttons under the steps: the newest step is always just above them
         children = [self.heading, self.math, widgets.HBox([self.prev_button, self.next_button, self.caption])]
         if editable:
-            children += [widgets.HBox([self.entry, self.derive_button]), self.message]
+            children += self._entry_rows() + [self.message]
         super().__init__(children=children)
         self.add_class("mcdl-stepper")            # stable hooks for the browser tests
         self.caption.add_class("mcdl-caption")
         self._load(derivation)
+
+    def _entry_rows(self) -> list:
+        return [widgets.HBox([self.entry, self.derive_button])]
+
+    def _build(self, text: str) -> Derivation:
+        return chain_rule_steps(text, self.var)
 
     def _load(self, derivation: Derivation) -> None:
         self.derivation = derivation
@@ -167,12 +175,9 @@ class Stepper(widgets.VBox):
             self.message.value = ""
             return False
         try:
-            derivation = chain_rule_steps(text, self.var)
+            derivation = self._build(text)
         except Exception as err:            # shown to the learner, never raised into the notebook
-            reason = str(err) or type(err).__name__
-            self.message.value = (
-                '<pre style="color:#b00020; white-space:pre-wrap; margin:0">'
-                f"⚠ {html.escape(reason)}</pre>")
+            self.message.value = _error_html(err)
             return False
         self.message.value = ""
         self._load(derivation)
@@ -185,6 +190,77 @@ class Stepper(widgets.VBox):
         bundle["text/plain"] = str(self.derivation)
         bundle["text/html"] = self.derivation._repr_html_()
         return bundle
+
+
+def _error_html(err: Exception) -> str:
+    reason = str(err) or type(err).__name__
+    return f'<pre style="color:#b00020; white-space:pre-wrap; margin:0">⚠ {html.escape(reason)}</pre>'
+
+
+def vector_derivation_state(text: str, wrt: str, shapes) -> tuple:
+    """What the vector stepper shows for what the learner typed (pure): ``(derivation, "")`` when the
+    expression derives, ``(None, reason)`` when it does not — the reason is the engine's own message
+    (a shape that does not fit, a name without a shape, text outside the grammar). ``shapes`` is a dict or
+    text such as ``"X: 100x3, w: 3, b: scalar"``. Never raises."""
+    from ..vector_derivation import vector_chain_rule_steps
+    if not str(text).strip():
+        return None, ""
+    try:
+        return vector_chain_rule_steps(text, str(wrt).strip(), shapes), ""
+    except Exception as err:                 # every refusal becomes feedback
+        return None, str(err) or type(err).__name__
+
+
+def _shapes_text(shapes) -> str:
+    if isinstance(shapes, str):
+        return shapes
+    def one(shape):
+        shape = (shape,) if isinstance(shape, int) else tuple(shape)
+        return "scalar" if not shape else "x".join(str(n) for n in shape)
+    return ", ".join(f"{name}: {one(shape)}" for name, shape in shapes.items())
+
+
+class VectorStepper(Stepper):
+    """The stepper for the vector chain rule (:func:`mcdl.vector_chain_rule_steps`): besides the expression,
+    the learner types the shapes (``X: 100x3, w: 3, b: scalar``) and the variable; each change derives
+    again. Extra parts: ``shapes_entry`` and ``wrt_entry`` (Text)."""
+
+    def __init__(self, derivation, text: str, wrt: str, shapes, editable: bool = True):
+        self.shapes_entry = widgets.Text(value=_shapes_text(shapes), description="shapes:",
+                                         placeholder="X: 100x3, w: 3, b: scalar", continuous_update=False,
+                                         layout=widgets.Layout(width="28em"))
+        self.wrt_entry = widgets.Text(value=wrt, description="∂/∂", continuous_update=False,
+                                      layout=widgets.Layout(width="9em"))
+        super().__init__(derivation, var=wrt, editable=editable, text=text)
+        self.entry.description = "y ="
+        self.entry.placeholder = "e.g. mean((y - max(0, X @ w + b))**2)"
+        self.entry.layout = widgets.Layout(width="36em")
+        for box in (self.shapes_entry, self.wrt_entry):
+            box.observe(lambda change: self.derive(self.entry.value), names="value")
+        self.add_class("mcdl-vector-stepper")
+
+    def _entry_rows(self) -> list:
+        return [widgets.HBox([self.entry, self.derive_button]), widgets.HBox([self.shapes_entry, self.wrt_entry])]
+
+    def _build(self, text: str) -> Derivation:
+        derivation, reason = vector_derivation_state(text, self.wrt_entry.value, self.shapes_entry.value)
+        if derivation is None:
+            raise ValueError(reason)
+        return derivation
+
+
+def vector_stepper(text: str, wrt: str, shapes, editable: bool = True) -> VectorStepper:
+    """The vector chain rule step by step (paper §4.5.3, as §5–6 use it) in the stepper: intermediates with
+    their shapes, each local Jacobian, their product with the shapes drawn as boxes, the simplification.
+
+    ``vector_stepper("max(0, dot(w, x) + b)", "w", {"w": (3,), "x": (3,), "b": ()})``. With ``editable``,
+    the learner can type another expression, other shapes or another variable. A first expression the
+    engine refuses raises its error (a notebook's own call should be right); what the learner types later
+    only ever shows a message.
+    """
+    from ..vector_derivation import vector_chain_rule_steps
+    derivation = vector_chain_rule_steps(text, wrt, shapes)
+    return VectorStepper(derivation, text, wrt, shapes, editable=editable)
 
 
 def stepper(derivation_or_expression, var: str = "x", editable: bool = True) -> Stepper:
