@@ -537,7 +537,8 @@ class _Reader:
                 return a
             return Expr(name, (a,), None, (), a.depends)
         if _is_num(a):
-            value = _NUMPY[name](float(a.param)) if name != "sqrt" or a.param >= 0 else math.nan
+            with np.errstate(all="ignore"):
+                value = float(_NUMPY[name](float(a.param)))
             if name in ("log", "ln") and a.param <= 0 or not math.isfinite(value):
                 raise ValueError(f"{self.said(node)} has no real value")
             return num(Fraction(value))

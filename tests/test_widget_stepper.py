@@ -147,3 +147,67 @@ def test_stepper_mimebundle_includes_the_whole_derivation():
     assert bundle["text/plain"] == str(w.derivation)
     assert bundle["text/html"] == w.derivation._repr_html_()
     assert all(step.text in bundle["text/plain"] for step in w.derivation)
+
+
+# ------------------------------------------------------------------------------------------------
+# The vector stepper: the vector chain rule with shape boxes, and the shapes typed by the learner
+from mcdl.derivation import ShapeProduct, shape_boxes_html, shape_text  # noqa: E402
+from mcdl.widgets.stepper import VectorStepper, vector_derivation_state, vector_stepper  # noqa: E402
+
+LOSS = "mean((y - max(0, X @ w + b))**2)"
+LOSS_SHAPES = {"w": (3,), "X": (100, 3), "b": (), "y": (100,)}
+
+
+def test_shape_boxes_draw_each_factor_and_the_result():
+    product = ShapeProduct(((1, 100), (100, 100), (100, 3)), (1, 3))
+    assert shape_text(product) == "1×100 · 100×100 · 100×3 = 1×3"
+    page = shape_boxes_html([product])
+    assert page.count('class="mcdl-shapes"') == 1
+    assert 'aria-label="shapes: 1×100 · 100×100 · 100×3 = 1×3"' in page
+    sizes = re.findall(r"width: (\d+)px; height: (\d+)px", page)
+    assert len(sizes) == 4
+    (w1, h1), (w2, h2), (w3, h3), (w4, h4) = [(int(a), int(b)) for a, b in sizes]
+    assert w1 > h1 and w2 == h2 and h3 > w3          # a wide row, a square, a tall matrix
+    assert (h4, w4) == (h1, w3)                      # the result: the first's rows, the last's columns
+    assert page.count("=") >= 1 and shape_boxes_html([]) == ""
+
+
+def test_vector_derivation_state_never_raises():
+    d, message = vector_derivation_state(LOSS, "w", LOSS_SHAPES)
+    assert d is not None and message == ""
+    for text, wrt, shapes, words in [
+        ("W @ x", "x", "W: 3x4, x: 3", "columns of W (4) must match the rows of x (3)"),
+        (LOSS, "w", "X: 100x3, w: 3", "y has no shape"),
+        (LOSS, "X", LOSS_SHAPES, "with respect to a matrix"),
+        ("__import__('os')", "w", "w: 3", "not allowed"),
+        (LOSS, "w", "X: 100 by 3", "could not read the shape"),
+    ]:
+        d, message = vector_derivation_state(text, wrt, shapes)
+        assert d is None and words in message
+    assert vector_derivation_state("  ", "w", "w: 3") == (None, "")
+
+
+def test_vector_stepper_shows_shapes_and_rederives_on_every_change():
+    s = vector_stepper(LOSS, "w", LOSS_SHAPES)
+    assert isinstance(s, VectorStepper) and "mcdl-vector-stepper" in s._dom_classes
+    assert s.shapes_entry.value == "w: 3, X: 100x3, b: scalar, y: 100" and s.wrt_entry.value == "w"
+    n = len(s.derivation)
+    s.show(n - 1)
+    assert s.caption.value == f"step {n} of {n}"
+    assert 'aria-label="shapes: 1×100 · 100×100 · 100×100 · 100×100 · 100×100 · 100×3 = 1×3"' in s.math.value
+    s.wrt_entry.value = "b"                                   # another variable: derived again, from step 1
+    assert s.derivation.wrt == "b" and s.derivation.shape == (1, 1) and s.index == 0
+    s.shapes_entry.value = "w: 3, X: 5x3, b: scalar, y: 5"   # other shapes
+    assert s.derivation.shape == (1, 1) and s.derivation.shapes["X"] == (5, 3)
+    s.entry.value = "W @ x"                                   # a slip: the message, the old steps stay
+    assert "W has no shape" in s.message.value and s.derivation.shapes["X"] == (5, 3)
+    s.shapes_entry.value = "W: 2x3, x: 3"
+    s.wrt_entry.value = "x"
+    assert s.message.value == "" and s.derivation.shape == (2, 3)
+    bundle = s._repr_mimebundle_()
+    assert "mcdl-shapes" in bundle["text/html"] and "shapes:" in bundle["text/plain"]
+
+
+def test_vector_stepper_refuses_a_bad_first_expression():
+    with pytest.raises(Exception, match="no shape"):
+        vector_stepper("sum(q)", "w", {"w": (3,)})
