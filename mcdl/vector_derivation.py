@@ -190,6 +190,8 @@ class _Printer:
         """e, in brackets when its operator binds less tightly than its parent's."""
         text = self.expr(e)
         mine = _PRECEDENCE.get(e.kind, 9)
+        if e.kind == "sum" and e.args[0].kind == "mul" and e.args[0].args[0].shape and e.args[0].args[1].shape:
+            mine = _PRECEDENCE["dot"]                 # printed as a·b
         if e.kind == "num" and e.param < 0:
             mine = 2
         if e.kind == "num" and e.param.denominator != 1 and not self.latex:
@@ -473,9 +475,12 @@ class _Reader:
         inner_a = a.shape[-1]
         inner_b = b.shape[0]
         if inner_a != inner_b:
-            message = (f"{self.said(node)}: {left} is {_box(a.shape) if len(a.shape) == 2 else f'of length {a.shape[0]}'}"
-                       f" and {right} is {_box(b.shape) if len(b.shape) == 2 else f'of length {b.shape[0]}'}: "
-                       f"the columns of {left} ({inner_a}) must match the rows of {right} ({inner_b}).")
+            def said_shape(e, name):
+                return f"{name} is {_box(e.shape)}" if len(e.shape) == 2 else f"{name} has length {e.shape[0]}"
+            first = f"the columns of {left} ({inner_a})" if len(a.shape) == 2 else f"the length of {left} ({inner_a})"
+            second = f"the rows of {right} ({inner_b})" if len(b.shape) == 2 else f"the length of {right} ({inner_b})"
+            message = (f"{self.said(node)}: {said_shape(a, left)} and {said_shape(b, right)}: {first} must match "
+                       f"{second}.")
             if len(a.shape) == 2 and len(b.shape) == 1 and a.shape[0] == inner_b:
                 message += f" {left} transposed ({a.shape[1]}×{a.shape[0]}) would fit."
             raise ShapeError(message)
@@ -1400,7 +1405,7 @@ def vector_chain_rule_steps(text: str, wrt: str, shapes) -> VectorDerivation:
                 rf"{_d_latex(node.name, node.shape, param, shape_of[param])} = {jac.latex()}"
                 rf" \qquad \text{{({rows}×{cols})}}",
                 f"{_d_text(node.name, param)}, {rows}×{cols}: {rule}.", DIFFERENTIATE,
-                (ShapeProduct((jac.shape,), jac.shape),)))
+                (ShapeProduct((), jac.shape),)))
     d.local_jacobians = tuple(locals_)
 
     # step 3: the product along every path, summed over the paths
@@ -1455,7 +1460,7 @@ def vector_chain_rule_steps(text: str, wrt: str, shapes) -> VectorDerivation:
     rewrites = _simplify(product)
     distributed = Jacobian(_collect([_numbers_in_scalars(t) for t in product.terms]), out_shape)
     locals_on_paths = [edges[(t, s)].jacobian for p in paths for s, t in zip(p, p[1:])]
-    if any(t.coef != 1 or t.scalars or t.per for j in locals_on_paths for t in j.terms) or len(paths) > 1:
+    if any(t.coef != 1 or t.scalars or t.per for j in locals_on_paths for t in j.terms):
         words = ("Multiply out: numbers and 1×1 factors commute with everything, so they move to the front; the "
                  "matrices keep their order.")
         if len(distributed.terms) < len(product.terms):

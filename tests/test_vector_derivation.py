@@ -221,7 +221,7 @@ def test_same_text_same_steps():
 # ------------------------------------------------------------------------------------------------
 # Refusals: every one names the problem
 @pytest.mark.parametrize("text, shapes, match", [
-    ("W @ x", {"W": (3, 4), "x": (3,)}, r"W @ x: W is 3×4 and x is of length 3.*columns of W \(4\).*rows of x \(3\)"),
+    ("W @ x", {"W": (3, 4), "x": (3,)}, r"W @ x: W is 3×4 and x has length 3: the columns of W \(4\) must match the length of x \(3\)"),
     ("W @ x", {"W": (4, 3), "x": (4,)}, r"W transposed \(3×4\) would fit"),
     ("w + x", {"w": (3,), "x": (4,)}, r"w \+ x: element-wise \+ needs.*w is a vector of length 3 and x is a vector of length 4"),
     ("X + w", {"X": (2, 3), "w": (3,)}, "numpy would broadcast"),

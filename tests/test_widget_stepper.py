@@ -176,7 +176,7 @@ def test_vector_derivation_state_never_raises():
     d, message = vector_derivation_state(LOSS, "w", LOSS_SHAPES)
     assert d is not None and message == ""
     for text, wrt, shapes, words in [
-        ("W @ x", "x", "W: 3x4, x: 3", "columns of W (4) must match the rows of x (3)"),
+        ("W @ x", "x", "W: 3x4, x: 3", "the columns of W (4) must match the length of x (3)"),
         (LOSS, "w", "X: 100x3, w: 3", "y has no shape"),
         (LOSS, "X", LOSS_SHAPES, "with respect to a matrix"),
         ("__import__('os')", "w", "w: 3", "not allowed"),

@@ -186,6 +186,87 @@ def bench_chain(repeats: int = 3):
           ("expression", "intermediates", "typed -> step 1", "Next -> last step", "Prev", "target ≤ 100"), rows)
 
 
+VECTOR_EXPRESSIONS = (
+    ("dot(w, x)", "w", {"w": (3,), "x": (3,)}),
+    ("max(0, dot(w, x) + b)", "w", {"w": (3,), "x": (3,), "b": ()}),
+    ("sum(exp(W @ x))", "x", {"W": (2, 3), "x": (3,)}),
+    ("dot(x, A @ x)", "x", {"x": (3,), "A": (3, 3)}),
+    ("x * sum(x)", "x", {"x": (3,)}),
+    ("mean((y - max(0, X @ w + b))**2)", "w", {"w": (3,), "X": (100, 3), "b": (), "y": (100,)}),
+    ("mean((y - max(0, X @ w + b))**2)", "b", {"w": (3,), "X": (100, 3), "b": (), "y": (100,)}),
+    ("sum(tanh(W @ x + c) * v) / (1 + dot(x, x))", "x", {"W": (4, 3), "x": (3,), "c": (4,), "v": (4,)}),
+    ("mean(log(1 + exp(-(y * (X @ w + b)))))", "w", {"w": (3,), "X": (100, 3), "b": (), "y": (100,)}),
+    ("sum(sqrt(1 + (A @ x)**2) * sin(x * s) / (2 + cos(dot(x, x))))", "x", {"A": (3, 3), "x": (3,), "s": ()}),
+    ("sum(exp(sin(tanh(cos(exp(sin(tanh(cos(x)))))))))", "x", {"x": (5,)}),
+    ("dot(x * sum(x), A @ (x * x)) + mean(exp(A @ x)) * sum(x)", "x", {"x": (4,), "A": (4, 4)}),
+)
+
+
+def bench_vector_engine(repeats: int = 5):
+    """mcdl.vector_chain_rule_steps: text -> every step (parse, shapes, local Jacobians, product, simplification,
+    substitution); then evaluate() at numbers. Target: ≤ 200 ms for an expression of up to 10 operations."""
+    import numpy as np
+
+    from mcdl.vector_derivation import vector_chain_rule_steps
+
+    rows, worst = [], 0.0
+    for text, wrt, shapes in VECTOR_EXPRESSIONS:
+        times = []
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            d = vector_chain_rule_steps(text, wrt, shapes)
+            times.append((time.perf_counter() - t0) * 1000)
+        rng = np.random.default_rng(0)
+        values = {k: rng.normal(size=v) if v else 0.3 for k, v in shapes.items()}
+        t0 = time.perf_counter()
+        d.evaluate(**values)
+        ev = (time.perf_counter() - t0) * 1000
+        ops = len(d.intermediates)
+        med = statistics.median(times)
+        if ops <= 10:
+            worst = max(worst, med)
+        rows.append((text if len(text) <= 48 else text[:45] + "…", wrt, ops, len(d.paths), len(d), f"{med:.1f}",
+                     f"{ev:.2f}", ("ok" if med <= 200 else "OVER") if ops <= 10 else "(> 10 ops)"))
+    rows.append(("slowest with ≤ 10 operations", "", "", "", "", f"{worst:.1f}", "", "ok" if worst <= 200 else "OVER"))
+    table(f"Vector chain rule engine: text -> all steps (ms, median of {repeats}), and evaluate() (ms)",
+          ("expression", "wrt", "ops", "paths", "steps", "derive", "evaluate", "target ≤ 200"), rows)
+
+    # the loss gradient it derives, evaluated at N = 100,000, n = 100, against the two products any gradient needs
+    rng = np.random.default_rng(1)
+    N, n = 100_000, 100
+    X, y, w, b = rng.normal(size=(N, n)), rng.normal(size=N), rng.normal(size=n) / 10, 0.1
+    d = vector_chain_rule_steps("mean((y - max(0, X @ w + b))**2)", "w", {"w": (n,), "X": (N, n), "b": (), "y": (N,)})
+    engine, bound = [], []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        d.evaluate(w=w, X=X, b=b, y=y)
+        engine.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        e = X @ w
+        e @ X
+        bound.append(time.perf_counter() - t0)
+    rows = [("engine: evaluate() of the derived loss gradient", f"{statistics.median(engine) * 1000:.1f}",
+             f"{statistics.median(engine) / statistics.median(bound):.2f}×"),
+            ("numpy bound: X @ w and e @ X", f"{statistics.median(bound) * 1000:.1f}", "1.00×")]
+    try:
+        import torch
+    except ImportError:
+        rows.append(("PyTorch autograd", "not installed (never a dependency)", ""))
+    else:
+        tX, ty = torch.from_numpy(X), torch.from_numpy(y)
+        times = []
+        for _ in range(repeats):
+            tw = torch.from_numpy(w.copy()).requires_grad_()
+            t0 = time.perf_counter()
+            loss = torch.mean((ty - torch.clamp(tX @ tw + b, min=0)) ** 2)
+            loss.backward()
+            times.append(time.perf_counter() - t0)
+        rows.append(("PyTorch autograd (forward + backward)", f"{statistics.median(times) * 1000:.1f}",
+                     f"{statistics.median(times) / statistics.median(bound):.2f}×"))
+    table(f"The engine's loss gradient at N = {N:,}, n = {n} (ms, median of {repeats})",
+          ("computation", "ms", "vs numpy bound"), rows)
+
+
 def bench_end_to_end():
     """Key press -> new pixels on the canvas, in Voila + Chromium (tools/latency.py)."""
     sys.path.insert(0, str(ROOT / "tools"))
@@ -356,6 +437,7 @@ def main():
     bench_identities()
     bench_widgets()
     bench_chain()
+    bench_vector_engine()
     bench_end_to_end()
     bench_notebooks()
     print("\nOne training epoch of the hand-derived neuron gradient: arrives with chapter 10 (neuron.py).")

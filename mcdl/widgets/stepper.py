@@ -237,7 +237,11 @@ class VectorStepper(Stepper):
         self.entry.layout = widgets.Layout(width="36em")
         for box in (self.shapes_entry, self.wrt_entry):
             box.observe(lambda change: self.derive(self.entry.value), names="value")
-        self.add_class("mcdl-vector-stepper")
+        self.add_class("mcdl-vector-stepper")            # hooks for the browser tests
+        for name, part in (("text", self.entry), ("shapes", self.shapes_entry), ("wrt", self.wrt_entry)):
+            part.add_class(f"mcdl-control-{name}")
+        self.message.add_class("mcdl-message")
+        self.next_button.add_class("mcdl-next")
 
     def _entry_rows(self) -> list:
         return [widgets.HBox([self.entry, self.derive_button]), widgets.HBox([self.shapes_entry, self.wrt_entry])]
