@@ -776,6 +776,8 @@ def _scale(e: Expr, shape, *factors, coef=1) -> Jacobian:
         return _single(_term(shape, *factors, coef=Fraction(coef) * e.param))
     if e.kind == "neg":
         return _scale(e.args[0], shape, *factors, coef=-Fraction(coef))
+    if e.kind == "mul" and _is_num(e.args[0]):          # 2u: the 2 joins the coefficient
+        return _scale(e.args[1], shape, *factors, coef=Fraction(coef) * e.args[0].param)
     return _single(_term(shape, *factors, coef=coef, scalars=(e,)))
 
 
