@@ -24,6 +24,9 @@ _EXPORTS = {
     # vector_derivation.py — the vector chain rule step by step for vector expressions (paper §4.5.3, §5–6)
     "vector_chain_rule_steps": "vector_derivation", "VectorDerivation": "vector_derivation",
     "vector_stepper": "widgets.stepper",
+    # neuron.py — the paper's neuron, its loss, their gradients, training (paper §5–6)
+    "affine": "neuron", "relu": "neuron", "activation": "neuron", "activation_gradients": "neuron",
+    "mse_loss": "neuron", "loss_gradient": "neuron", "train": "neuron",
     # checker/ and exercises/ — exercise feedback
     "check": "checker", "Feedback": "checker", "hint": "checker", "Exercise": "exercises", "solution": "student",
     # functions.py — the learner's function, accepted once
@@ -42,7 +45,7 @@ __all__ = sorted(_EXPORTS) + ["__version__"]
 
 _SUBMODULES = {"numeric", "shapes", "symbolic", "derivation", "chain", "exercises", "plots", "student", "doctor", "widgets",
                "elementwise", "identities", "text", "functions", "checker",
-               "vector_derivation"}
+               "vector_derivation", "neuron"}
 
 
 def __getattr__(name):

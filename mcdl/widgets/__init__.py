@@ -84,6 +84,9 @@ EXPLORERS = {e.factory: e for e in (
        "08_chain_rules"),
     _E("total_change_explorer", "chain", "TotalChangeExplorer", "mcdl-total-change", "total_change_state",
        ("x", "dx"), (("dx", 0.5), ("x", -0.5)), ((), {}), "08_chain_rules"),
+    _E("neuron_explorer", "neuron", "NeuronExplorer", "mcdl-neuron", "neuron_state",
+       ("w1", "w2", "b", "x1", "x2"), (("b", -1.0), ("x1", -1.5), ("w2", 1.5), ("b", 0.0), ("x2", 0.0)),
+       ((), {}), "09_neuron_gradient"),
 )}
 
 
