@@ -25,7 +25,8 @@ from __future__ import annotations
 import ast
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from fractions import Fraction
 import numpy as np
 
@@ -43,6 +44,8 @@ __all__ = ["vector_chain_rule_steps", "VectorDerivation", "parse_shapes", "FUNCT
 
 MAX_OPERATIONS = 40        # intermediates; more is no longer readable step by step
 MAX_PATHS = 64             # paths from the variable to the output; past this the sum is not worth showing
+MAX_STEP_LATEX = 8000      # characters of LaTeX in one step; past this the step says so instead of typesetting
+MAX_WRITTEN = 3000         # characters of LaTeX: a longer answer stays written in the intermediates
 SHOWN_PATHS = 6            # up to this many paths, step 3 writes the sum path by path
 
 SIMPLIFY = "Step 4 · simplify"
@@ -52,6 +55,8 @@ FUNCTIONS = ("exp", "log", "ln", "sin", "cos", "tanh", "sqrt")
 _REDUCTIONS = ("sum", "mean")
 _CALLS = FUNCTIONS + _REDUCTIONS + ("dot", "max")
 _CONSTANTS = {"pi": math.pi, "e": math.e}
+LARGEST = Fraction(10) ** 300     # constants beyond 1e±300 are refused: floating point ends near 1.8e308
+MAX_NODES = 150                   # operations in the whole text (a flat chain of 250 terms would exhaust the stack)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -145,28 +150,38 @@ _PRECEDENCE = {"add": 1, "sub": 1, "neg": 2, "mul": 3, "div": 3, "dot": 3, "matv
                "matmat": 4, "pow": 5}
 
 
+def _decimal(q: Fraction) -> str:
+    """A number too long to write exactly, in six significant digits (any size: no float overflow)."""
+    text = format(Decimal(q.numerator) / Decimal(q.denominator), ".6g")
+    return text.replace("E", "e")
+
+
 def _fraction_latex(q: Fraction) -> str:
+    if abs(q.numerator) >= 10**7 or q.denominator > 10_000:
+        text = _decimal(q)
+        if "e" in text:
+            mantissa, exponent = text.split("e")
+            return rf"{mantissa} \times 10^{{{int(exponent)}}}"
+        return text
     if q.denominator == 1:
         return str(q.numerator)
-    if q.denominator <= 10_000:
-        sign = "-" if q < 0 else ""
-        return rf"{sign}\frac{{{abs(q.numerator)}}}{{{q.denominator}}}"
-    return f"{float(q):.6g}"
+    sign = "-" if q < 0 else ""
+    return rf"{sign}\frac{{{abs(q.numerator)}}}{{{q.denominator}}}"
 
 
 def _fraction_text(q: Fraction) -> str:
+    if abs(q.numerator) >= 10**7 or q.denominator > 10_000:
+        return _decimal(q)
     if q.denominator == 1:
         return str(q.numerator)
-    if q.denominator <= 10_000:
-        return f"{q.numerator}/{q.denominator}"
-    return f"{float(q):.6g}"
+    return f"{q.numerator}/{q.denominator}"
 
 
 def _name_latex(name: str, shape: tuple) -> str:
     match = re.fullmatch(r"([A-Za-z]+)_?(\d+)", name)
     stem, index = (match.group(1), match.group(2)) if match else (name, "")
     if len(stem) > 1:
-        stem = rf"\mathrm{{{stem}}}"
+        stem = r"\mathrm{" + stem.replace("_", r"\_") + "}"
     if shape:
         stem = rf"\mathbf{{{stem}}}"
     return f"{stem}_{{{index}}}" if index else stem
@@ -262,9 +277,9 @@ class _Printer:
         if k in ("matvec", "matmat"):
             joiner = " " if L else " "
             return self.wrap(e.args[0], 4) + joiner + self.wrap(e.args[1], 4, strict=True)
-        if k == "vecmat":
+        if k == "vecmat":                            # v @ A is the vector Aᵀv (its row is vᵀA)
             t = "^T" if L else "ᵀ"
-            return self.wrap(e.args[0], 6) + t + " " + self.wrap(e.args[1], 4, strict=True)
+            return self.wrap(e.args[1], 6) + t + " " + self.wrap(e.args[0], 4, strict=True)
         raise AssertionError(k)
 
 
@@ -320,11 +335,11 @@ def parse_shapes(text: str) -> dict:
         if spec.lower() in ("scalar", ""):
             shapes[name] = ()
             continue
-        parts = [p for p in re.split(r"\s*(?:[×xX*,])\s*", spec) if p != ""]
-        if not parts or not all(p.isdigit() for p in parts) or len(parts) > 2:
+        sizes = re.fullmatch(r"([0-9]{1,7})(?:\s*[×xX*,]\s*([0-9]{1,7}))?", spec)
+        if sizes is None:
             raise ValueError(f"could not read the shape of {name}: {match.group(2).strip()!r}; write a length "
                              "such as 3, rows×cols such as 100x3, or scalar")
-        shapes[name] = tuple(int(p) for p in parts)
+        shapes[name] = tuple(int(p) for p in sizes.groups() if p is not None)
     return shapes
 
 
@@ -386,9 +401,18 @@ class _Reader:
         value = node.value
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise self.refuse(f"the constant {self.said(node)}")
-        if not math.isfinite(value):
-            raise self.refuse(f"the number {value}")
-        return num(Fraction(repr(value)) if isinstance(value, float) else value)
+        if isinstance(value, int) and value.bit_length() > 1000 or isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"the number {self.said(node)} is too large: numbers up to 1e300 are allowed")
+        return self.number(node, Fraction(repr(value)) if isinstance(value, float) else Fraction(value))
+
+    def number(self, node, value: Fraction) -> Expr:
+        """A constant the text computes, refused when it is beyond what floating point can hold."""
+        if abs(value) > LARGEST or (value != 0 and abs(value) < 1 / LARGEST):
+            raise ValueError(f"{self.said(node)} is {'too large' if abs(value) > 1 else 'too small'}: the numbers "
+                             "in an expression must lie between 1e-300 and 1e300 in size")
+        if value.denominator > 10**12:               # an exact fraction that would print with hundreds of digits
+            value = Fraction(float(value)).limit_denominator(10**12)
+        return num(value)
 
     def _Name(self, node):
         name = node.id
@@ -424,11 +448,11 @@ class _Reader:
             return self.matmul(node, a, b)
         symbol = {"Add": "+", "Sub": "-", "Mult": "*", "Div": "/"}[op]
         shape = self.elementwise_shape(node, symbol, a, b)
+        if op == "Div" and _is_num(b) and b.param == 0:
+            raise ValueError(f"{self.said(node)} divides by zero")
         if _is_num(a) and _is_num(b):
-            if op == "Div" and b.param == 0:
-                raise ValueError(f"{self.said(node)} divides by zero")
-            return num({"Add": a.param + b.param, "Sub": a.param - b.param,
-                        "Mult": a.param * b.param, "Div": a.param / (b.param or 1)}[op])
+            return self.number(node, {"Add": a.param + b.param, "Sub": a.param - b.param,
+                                      "Mult": a.param * b.param, "Div": a.param / (b.param or 1)}[op])
         kind = {"Add": "add", "Sub": "sub", "Mult": "mul", "Div": "div"}[op]
         return Expr(kind, (a, b), None, shape, a.depends or b.depends)
 
@@ -454,10 +478,16 @@ class _Reader:
         if abs(k) > 1000:
             raise UnsafeExpressionError(f"{self.said(node)}: the exponent is limited to ±1000")
         if _is_num(base):
-            value = float(base.param) ** float(k) if base.param >= 0 or k.denominator == 1 else math.nan
-            if not math.isfinite(value):
+            c = base.param
+            if c == 0 and k < 0:
+                raise ValueError(f"{self.said(node)} divides by zero")
+            if c < 0 and k.denominator != 1:
                 raise ValueError(f"{self.said(node)} has no real value")
-            return num(base.param ** k if k.denominator == 1 and (base.param != 0 or k > 0) else Fraction(value))
+            if c != 0 and abs(float(k) * math.log10(abs(float(c)))) > 300:
+                raise ValueError(f"{self.said(node)} is too large or too small: the numbers in an expression must "
+                                 "lie between 1e-300 and 1e300 in size")
+            exact = k.denominator == 1
+            return self.number(node, c ** int(k) if exact else Fraction(float(c) ** float(k)))
         return Expr("pow", (base,), k, base.shape, base.depends)
 
     def matmul(self, node, a, b):
@@ -544,9 +574,12 @@ class _Reader:
         if _is_num(a):
             with np.errstate(all="ignore"):
                 value = float(_NUMPY[name](float(a.param)))
-            if name in ("log", "ln") and a.param <= 0 or not math.isfinite(value):
+            if name in ("log", "ln") and a.param <= 0 or math.isnan(value):
                 raise ValueError(f"{self.said(node)} has no real value")
-            return num(Fraction(value))
+            if not math.isfinite(value):
+                raise ValueError(f"{self.said(node)} is too large: the numbers in an expression must lie between "
+                                 "1e-300 and 1e300 in size")
+            return self.number(node, Fraction(value))
         return fn("log" if name == "ln" else name, a)
 
 
@@ -591,6 +624,10 @@ def _parse(text: str, shapes: dict, wrt: str) -> tuple[Expr, set]:
     except (RecursionError, MemoryError):
         raise UnsafeExpressionError(f"the expression is nested too deeply (more than {MAX_DEPTH} levels)") from None
     _check_depth(tree)
+    operations = sum(isinstance(n, (ast.BinOp, ast.UnaryOp, ast.Call)) for n in ast.walk(tree))
+    if operations > MAX_NODES:
+        raise UnsafeExpressionError(f"the expression has {operations} operations; the limit is {MAX_NODES}: split "
+                                    "it into smaller pieces")
     reader = _Reader(source, shapes, wrt)
     return reader.read(tree), reader.used
 
@@ -618,18 +655,28 @@ class Factor:
             return self.expr.shape
         return self.expr.shape[::-1]
 
-    def latex(self) -> str:
-        if self.kind == "I":
-            return "I"
-        e = _latex.wrap(self.expr, 6) if self.kind in ("row", "matT") else _latex(self.expr)
-        return {"diag": rf"\operatorname{{diag}}\left({e}\right)", "col": e, "row": f"{e}^T", "mat": e,
-                "matT": f"{e}^T"}[self.kind]
+    def latex(self, alone: bool = True) -> str:
+        return self._string(_latex, alone)
 
-    def text(self) -> str:
+    def text(self, alone: bool = True) -> str:
+        return self._string(_text, alone)
+
+    def _string(self, printer, alone: bool) -> str:
+        """The factor; ``alone`` False when it stands beside other parts (then a compound column or matrix is
+        bracketed: (x - s)·1ᵀ, not x - s·1ᵀ)."""
         if self.kind == "I":
             return "I"
-        e = _text.wrap(self.expr, 6) if self.kind in ("row", "matT") else _text(self.expr)
-        return {"diag": f"diag({e})", "col": e, "row": f"{e}ᵀ", "mat": e, "matT": f"{e}ᵀ"}[self.kind]
+        L = printer.latex
+        if self.kind in ("row", "matT"):
+            e = printer.wrap(self.expr, 6)
+        elif self.kind == "diag":
+            e = printer(self.expr)
+        else:
+            e = printer(self.expr) if alone else printer.wrap(self.expr, 4)
+        t = "^T" if L else "ᵀ"
+        if self.kind == "diag":
+            return rf"\operatorname{{diag}}\left({e}\right)" if L else f"diag({e})"
+        return f"{e}{t}" if self.kind in ("row", "matT") else e
 
     def apply(self, values: dict, right: np.ndarray | None) -> np.ndarray:
         """This factor times ``right`` (or the factor itself as a matrix when right is None), without ever
@@ -688,11 +735,14 @@ def _coef_string(t: Term, latex: bool, alone: bool) -> tuple[str, str]:
     """(sign, magnitude) of a term's number: ('-', '\\frac{2}{100}'), ('', '') for 1 with more to follow."""
     sign = "-" if t.coef < 0 else ""
     c = abs(t.coef)
-    if t.per:
-        denominator = math.prod(t.per)
+    per = math.prod(t.per) if t.per else 1
+    if per != 1 and (c / per).denominator == 1:          # 3 · (1/3) is 1: no fraction to keep
+        c, per = c / per, 1
+    if per != 1:                                         # 2/N kept as 2/100, not 1/50
         top = _fraction_text(c) if not latex else _fraction_latex(c)
+        denominator = per
         if c.denominator != 1:
-            top, denominator = str(c.numerator), denominator * c.denominator
+            top, denominator = str(c.numerator), per * c.denominator
         return sign, (rf"\frac{{{top}}}{{{denominator}}}" if latex else f"{top}/{denominator}")
     if c == 1 and not alone:
         return sign, ""
@@ -705,11 +755,12 @@ def _term_string(t: Term, latex: bool, brackets: bool = False) -> str:
     alone = not t.scalars and not t.factors
     sign, number = _coef_string(t, latex, alone)
     parts = [number] if number else []
-    if not number and len(t.scalars) == 1 and not t.factors:
+    if not number and not sign and len(t.scalars) == 1 and not t.factors:
         parts.append(printer(t.scalars[0]))
     else:
         parts += [printer.wrap(s, 3, strict=True) for s in t.scalars]
-    parts += [f.latex() if latex else f.text() for f in t.factors]
+    single = not parts and not sign and len(t.factors) == 1
+    parts += [f.latex(single) if latex else f.text(single) for f in t.factors]
     body = (r" \, " if latex else "·").join(parts)
     text = sign + body
     if brackets and (sign or len(parts) > 1):
@@ -882,8 +933,10 @@ def _local(node: Expr, operand_index: int, out_n: int) -> tuple[Jacobian, str]:
     if k == "pow":
         kexp = node.param
         d = mul(num(kexp), power(a, kexp - 1))
-        lower = "" if kexp - 1 == 0 else ("·u" if kexp - 1 == 1 else f"·u^{_fraction_text(kexp - 1)}")
-        rule = f"the power rule, d/du u^{_fraction_text(kexp)} = {_fraction_text(kexp)}{lower}"
+        def up(q):
+            return _fraction_text(q) if q.denominator == 1 and q >= 0 else f"({_fraction_text(q)})"
+        lower = "" if kexp - 1 == 0 else ("·u" if kexp - 1 == 1 else f"·u^{up(kexp - 1)}")
+        rule = f"the power rule, d/du u^{up(kexp)} = {_fraction_text(kexp)}{lower}"
         if not vector_out:
             return _scale(d, shape), rule
         return _vector_factor("diag", d, out_n), rule + ", entry by entry: a diagonal Jacobian (chapter 05)"
@@ -1201,19 +1254,19 @@ class VectorDerivation(Derivation):
             env[node.name] = _evaluate(node.definition, env)
         return env
 
-    def value(self, **values):
+    def value(self, /, **values):
         """The expression itself at these values (a number or a 1-D array)."""
         env = self._values(values)
         return _evaluate(self.tree, env) if self.tree is not None else None
 
-    def evaluate(self, **values) -> np.ndarray:
+    def evaluate(self, /, **values) -> np.ndarray:
         """The derivative at these values, in numerator layout: an (m, n) array for an output of m numbers
         and a variable of n (a scalar counts as 1, so a gradient is a 1×n row). Every name the expression
         uses needs a value of its declared shape."""
         env = self._forward(values)
         return self.simplified.evaluate(env)
 
-    def evaluate_product(self, **values) -> np.ndarray:
+    def evaluate_product(self, /, **values) -> np.ndarray:
         """Step 3's product of the local Jacobians, before any simplification, at these values (equal to
         :meth:`evaluate`: the simplification changes how the result is written, not what it is)."""
         env = self._forward(values)
@@ -1221,8 +1274,13 @@ class VectorDerivation(Derivation):
 
 
 def _names_for(count: int, taken: set) -> list[str]:
-    letter = next((l for l in "uvpq" if l not in taken and not any(re.fullmatch(l + r"\d+", t) for t in taken)), "u")
-    out = "y" if "y" not in taken else ("f" if "f" not in taken else "out")
+    """u1 … u(k-1) and y for the output — letters and names no declared variable uses (nor u_1 for u1)."""
+    def clashes(letter):
+        return any(t == letter or re.fullmatch(re.escape(letter) + r"_?\d+", t) for t in taken)
+    letters = [l for l in "uvpqrstabcdgh" if not clashes(l)]
+    letter = letters[0] if letters else next(f"u{'_' * k}" for k in range(1, 99) if not clashes(f"u{'_' * k}"))
+    outputs = [o for o in ("y", "f", "g", "h", "out", "result") if o not in taken and not clashes(o)]
+    out = outputs[0] if outputs else next(f"y{'_' * k}out" for k in range(1, 99) if f"y{'_' * k}out" not in taken)
     if count == 1:
         return [out]
     return [f"{letter}{k}" for k in range(1, count)] + [out]
@@ -1348,7 +1406,8 @@ def vector_chain_rule_steps(text: str, wrt: str, shapes) -> VectorDerivation:
                          used=used_order)
     d.steps.append(Step(
         r",\quad ".join(f"{_name_latex(name, shapes[name])} \\in {_space(shapes[name])}" for name in used_order),
-        f"The variables: " + "; ".join(f"{name} is {_size_text(shapes[name])}" for name in used_order)
+        ("The variables: " + "; ".join(f"{name} is {_size_text(shapes[name])}" for name in used_order)
+         if used_order else "The expression uses no variable")
         + f". We differentiate with respect to {wrt}, so the other names are constants here. The answer is "
         f"{m}×{n}: one row per output, one column per "
         + (f"entry of {wrt}" if shapes[wrt] else f"variable ({wrt} is a single number)")
@@ -1398,7 +1457,9 @@ def vector_chain_rule_steps(text: str, wrt: str, shapes) -> VectorDerivation:
                 jac = jac + extra[0]
             jac = Jacobian(_collect(jac.terms), jac.shape)
             rule = parts[0][1] if len(parts) == 1 else (
-                f"{_name_text(param)} fills both operands, so its two contributions add: " + parts[0][1])
+                f"{_name_text(param)} is both operands, so the two contributions add: "
+                + " plus ".join(f"{part[0].text()} (as the {('first', 'second')[i]} operand)"
+                                for i, part in enumerate(parts)) + f", which is {jac.text()}")
             local = LocalJacobian(node.name, param, jac, rule)
             edges[(node.name, param)] = local
             locals_.append(local)
@@ -1440,7 +1501,7 @@ def vector_chain_rule_steps(text: str, wrt: str, shapes) -> VectorDerivation:
     lhs = rf"\frac{{\partial {y_latex}}}{{\partial {wrt_latex}}}"
     if len(paths) <= SHOWN_PATHS:
         symbolic = " + ".join(chain_latex(p) for p in paths)
-        filled = " + ".join(r" \cdot ".join(edges[(t, s)].jacobian.latex(brackets=True)
+        filled = " + ".join(r" \; ".join(edges[(t, s)].jacobian.latex(brackets=True)
                                      for s, t in reversed(list(zip(p, p[1:])))) for p in paths)
         if len(paths) == 1:
             words = (f"The vector chain rule: multiply the local Jacobians along the chain, the outermost first. "
@@ -1449,12 +1510,15 @@ def vector_chain_rule_steps(text: str, wrt: str, shapes) -> VectorDerivation:
             words = (f"{wrt} reaches {_name_text(output)} along {len(paths)} paths "
                      f"({'; '.join(' → '.join(_name_text(s) for s in p) for p in paths)}). The vector form of the "
                      "total-derivative rule: multiply the Jacobians along each path, then add the paths.")
-        d.steps.append(Step(f"{lhs} = {symbolic}", words, COMBINE, tuple(boxes(p) for p in paths)))
-        d.steps.append(Step(f"{lhs} = {filled}", "Put in the local Jacobians from step 2.", COMBINE,
+        one_edge = len(paths) == 1 and len(paths[0]) == 2
+        if not one_edge:                     # with a single operation the chain is that operation's Jacobian
+            d.steps.append(Step(f"{lhs} = {symbolic}", words, COMBINE, tuple(boxes(p) for p in paths)))
+        d.steps.append(Step(f"{lhs} = {filled}", "Put in the local Jacobians from step 2." if not one_edge else
+                            "A single operation: its local Jacobian is the whole derivative.", COMBINE,
                             tuple(boxes(p) for p in paths)))
     else:
         d.steps.append(Step(
-            f"{lhs} = " + r" + \cdots", f"{wrt} reaches {_name_text(output)} along {len(paths)} paths; the vector "
+            f"{lhs} = " + " + ".join(chain_latex(p) for p in paths[:2]) + r" + \cdots", f"{wrt} reaches {_name_text(output)} along {len(paths)} paths; the vector "
             "form of the total-derivative rule adds the product of the Jacobians along each of them.", COMBINE,
             tuple(boxes(p) for p in paths[:SHOWN_PATHS])))
 
@@ -1462,7 +1526,8 @@ def vector_chain_rule_steps(text: str, wrt: str, shapes) -> VectorDerivation:
     rewrites = _simplify(product)
     distributed = Jacobian(_collect([_numbers_in_scalars(t) for t in product.terms]), out_shape)
     locals_on_paths = [edges[(t, s)].jacobian for p in paths for s, t in zip(p, p[1:])]
-    if any(t.coef != 1 or t.scalars or t.per for j in locals_on_paths for t in j.terms):
+    if (any(t.coef != 1 or t.scalars or t.per for j in locals_on_paths for t in j.terms)
+            and not (len(paths) == 1 and len(paths[0]) == 2)):
         words = ("Multiply out: numbers and 1×1 factors commute with everything, so they move to the front; the "
                  "matrices keep their order.")
         if len(distributed.terms) < len(product.terms):
@@ -1477,17 +1542,32 @@ def vector_chain_rule_steps(text: str, wrt: str, shapes) -> VectorDerivation:
     for node in intermediates:
         definitions[node.name] = _substitute(node.definition, definitions)
     result = _substitute_jacobian(simplified, definitions)
-    d.jacobian = result
-    if result != simplified:
+    result = Jacobian(_collect(result.terms), out_shape)        # terms equal once written in the variables
+    written = result.latex()
+    if result != simplified and len(written) > MAX_WRITTEN:
+        d.steps.append(Step("", f"Written in the original variables the answer would take {len(written):,} "
+                                "characters, so it stays in the intermediates above.", SUBSTITUTE))
+        result = simplified
+    elif result != simplified:
         names = _listed([_name_text(node.name) for node in intermediates[:-1]
                          if _mentions(simplified, node.name)])
-        d.steps.append(Step(rf"\frac{{\partial}}{{\partial {wrt_latex}}} {_latex.wrap(tree, 9)} = {result.latex()}",
+        d.steps.append(Step(rf"\frac{{\partial}}{{\partial {wrt_latex}}} {_latex.wrap(tree, 9)} = {written}",
                             f"Substitute back {names}, so the answer is in the original variables.", SUBSTITUTE))
+    d.jacobian = result
     d.steps.append(Step(
         rf"\frac{{\partial}}{{\partial {wrt_latex}}} {_latex.wrap(tree, 9)} = {result.latex()}"
         rf" \qquad \text{{({out_shape[0]}×{out_shape[1]})}}",
         _result_words(out_shape, wrt, _name_text(output)), RESULT, (ShapeProduct((), out_shape),)))
+    d.steps[:] = [_typesettable(step) for step in d.steps]
     return d
+
+
+def _typesettable(step: Step) -> Step:
+    """A step whose formula is too long to typeset readably keeps its sentence and says so."""
+    if len(step.latex) <= MAX_STEP_LATEX:
+        return step
+    return replace(step, latex="", text=step.text + f" (The formula here runs to {len(step.latex):,} characters of "
+                                                    "LaTeX, too long to show.)")
 
 
 def _space(shape) -> str:

@@ -365,3 +365,74 @@ def test_generated_compositions_agree_with_finite_differences(kind, n, m, wrt, d
     assume(_relu_margin(d, values) > 1e-3)
     assert d.shape == (1 if kind == "s" else (m if kind == "m" else n), n if wrt == "x" else 1)
     agrees(d, values, rtol=1e-5, atol=1e-6)
+
+
+# ------------------------------------------------------------------------------------------------
+# Regressions from a review: each was a wrong number, a wrong-reading formula or an unexpected exception
+@pytest.mark.parametrize("text, shapes", [
+    ("sum(exp(x) * u1)", {"x": (3,), "u1": (3,), "v1": (3,), "p1": (3,), "q1": (3,)}),
+    ("sum(exp(x) * out)", {"x": (3,), "y": (3,), "f": (3,), "out": (3,)}),
+    ("sum(exp(x) * u_1)", {"x": (3,), "u_1": (3,)}),
+])
+def test_intermediate_names_never_clash_with_the_learner_s(text, shapes):
+    d = vector_chain_rule_steps(text, "x", shapes)
+    assert not {node.name for node in d.intermediates} & set(shapes)
+    agrees(d, values_for(shapes))
+
+
+@pytest.mark.parametrize("text, wrt, shapes, expected", [
+    ("(x + y) * (t - s)", "s", "x: scalar, y: scalar, t: scalar, s: scalar", "-(x + y)"),
+    ("(x - s) * sum(x)", "x", "x: 3, s: scalar", "sum(x)·I + (x - s)·1ᵀ"),
+    ("sum(exp((A + B) @ x))", "x", "A: 3x3, B: 3x3, x: 3", "exp((A + B) x)ᵀ·(A + B)"),
+    ("(A - B) @ (x * s)", "s", "A: 3x3, B: 3x3, x: 3, s: scalar", "(A - B)·x"),
+    ("sum(x @ A @ B)", "x", "x: 3, A: 3x3, B: 3x3", "1ᵀ·Bᵀ·Aᵀ"),
+    ("(x @ A) @ x", "x", "x: 3, A: 3x3", "xᵀ·Aᵀ + (Aᵀ x)ᵀ"),
+    ("mean(x) * 3", "x", "x: 3", "1ᵀ"),
+    ("x * 9**300 * 9**300", "x", "x: 2", "3.51161e+572·I"),
+])
+def test_results_read_as_what_they_compute(text, wrt, shapes, expected):
+    d = vector_chain_rule_steps(text, wrt, shapes)
+    assert d.jacobian.text() == expected
+    if "9**300" not in text:
+        agrees(d, values_for(d.shapes, np.random.default_rng(2), scale=0.3))
+
+
+@pytest.mark.parametrize("text, match", [
+    ("x * 10**400", "too large"), ("x * 10.0**309", "too large"), ("x * 0**-1", "divides by zero"),
+    ("x / 0", "divides by zero"), ("sum(x) / 0", "divides by zero"), ("exp(1e300*1e300) * x", "too large"),
+    ("x * 1" + "0" * 400, "too large"), ("x * (0.1 + 1e-310)", "too small"),
+])
+def test_numbers_beyond_floating_point_are_refused_by_name(text, match):
+    with pytest.raises(ValueError, match=match):
+        vector_chain_rule_steps(text, "x", {"x": (3,)})
+
+
+def test_a_long_flat_chain_is_refused_before_it_can_exhaust_the_stack():
+    with pytest.raises(UnsafeExpressionError, match="248 operations; the limit is 150"):
+        vector_chain_rule_steps("x*(" + "+".join(["s"] * 248) + ")", "x", {"x": (3,), "s": ()})
+
+
+def test_formulas_too_long_to_typeset_are_left_out_with_a_sentence():
+    e = "x"
+    for _ in range(6):
+        e = f"(-{e}*{e})"
+    d = vector_chain_rule_steps(f"sum(sin({e}))", "x", {"x": (2,)})
+    assert max(len(s.latex) for s in d.steps) <= 8000
+    assert any("too long" in s.text for s in d.steps)
+    agrees(d, {"x": np.array([0.3, -0.2])})
+
+
+def test_small_texts_the_review_found():
+    rule = vector_chain_rule_steps("x - x", "x", {"x": (2,)}).local_jacobians[0].rule
+    assert "I (as the first operand) plus -I (as the second operand), which is 0" in rule
+    assert "u^(1/2) = 1/2·u^(-1/2)" in vector_chain_rule_steps("x**0.5", "x", {"x": (2,)}).local_jacobians[0].rule
+    many = vector_chain_rule_steps("s*s*s*s*s*s*s*s", "s", {"s": ()})
+    assert len(many.paths) > 6 and all(not s.latex.endswith("=  + \\cdots") for s in many.steps)
+    assert "uses no variable" in vector_chain_rule_steps("2", "x", {"x": (2,)}).steps[0].text
+    one = vector_chain_rule_steps("exp(s)", "s", {"s": ()})
+    assert not any(s.latex.count(r"\frac{\partial y}{\partial s}") == 2 for s in one.steps)
+    d = vector_chain_rule_steps("sum(self * w)", "w", {"self": (3,), "w": (3,)})
+    np.testing.assert_array_equal(d.evaluate(self=np.ones(3), w=np.ones(3)), [[1.0, 1.0, 1.0]])
+    for spec in ("x: 10**3", "x: 3x", "x: ²"):
+        with pytest.raises(ValueError, match="could not read the shape"):
+            parse_shapes(spec)

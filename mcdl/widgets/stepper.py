@@ -12,6 +12,7 @@ import html
 from dataclasses import dataclass
 
 import ipywidgets as widgets
+import numpy as np
 
 from ..derivation import Derivation, Step, chain_rule_steps, shape_boxes_html
 
@@ -215,7 +216,7 @@ def _shapes_text(shapes) -> str:
     if isinstance(shapes, str):
         return shapes
     def one(shape):
-        shape = (shape,) if isinstance(shape, int) else tuple(shape)
+        shape = (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(shape)
         return "scalar" if not shape else "x".join(str(n) for n in shape)
     return ", ".join(f"{name}: {one(shape)}" for name, shape in shapes.items())
 
