@@ -861,6 +861,11 @@ class LocalJacobian:
     def shape(self) -> tuple:
         return self.jacobian.shape
 
+    @property
+    def label(self) -> str:
+        """'∂u₂/∂u₁', as the steps write it."""
+        return f"∂{_name_text(self.of)}/∂{_name_text(self.by)}"
+
 
 def _derivative_of_function(name: str, u: Expr) -> tuple[Expr, str]:
     """f'(u) for an element-wise function, and the rule in words."""
@@ -1199,6 +1204,11 @@ class Intermediate:
     @property
     def latex(self) -> str:
         return _name_latex(self.name, self.shape)
+
+    @property
+    def label(self) -> str:
+        """The name as the steps write it: 'u₁'."""
+        return _name_text(self.name)
 
 
 @dataclass(repr=False)

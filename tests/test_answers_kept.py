@@ -6,8 +6,8 @@ version (solutions stubbed, as ``make lab`` opens it) for the answer of every ex
 
 * a **value** answer by its numbers: a vector or matrix as the run of its entries (a stored output prints
   them in order), a number wherever it is written or printed.  Numbers too common to search for (an integer
-  below 10, or a run whose numbers the prompt itself gives, as in ∂(w⊗x)/∂w = diag(x)) are skipped, and the
-  test says which;
+  below 10, a run of 0s and 1s, or a run whose numbers the prompt itself gives, as in ∂(w⊗x)/∂w = diag(x)) are
+  skipped, and the test says which;
 * a **function** or **expression** answer by its formulas (``Exercise.formulas``, or the reference text),
   each in the ways a page writes a formula: Python (``2*x*y``), LaTeX (``2xy``, ``\\frac{2y}{x^2+y^2}``)
   and Unicode (``x²``), compared with spaces, ``*`` and braces removed.
@@ -106,6 +106,8 @@ def searchable_values(ex):
         values = list(np.diag(ref))          # a diagonal matrix: its diagonal is what a page would show
     if len(set(values)) == 1 and abs(values[0]) < 10 and values[0] == int(values[0]):
         return None, "a run of one small integer"
+    if set(values) <= {0.0, 1.0}:
+        return None, "a run of 0s and 1s (any sentence about the ReLU's two slopes writes one)"
     nonzero = [v for v in values if v != 0]
     if nonzero and all(any(np.isclose(v, p) for p in prompt_numbers) for v in nonzero):
         return None, "the prompt gives these numbers"

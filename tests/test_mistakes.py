@@ -49,6 +49,8 @@ CASES = {
     "row-sums-for-column-sums": ("07-cyclic", np.array([1.0, 2.0, 3.5, 2.5])),
     "diagonal-only": ("07-cyclic", np.array([-1.0, 3.0, 0.5, 2.0])),
     "single-path-chain-rule": ("08-total", float(np.exp(0.25))),
+    "relu-switch-ignored": ("09-activation-gradient", np.array([1.0, 2.0, 0.5])),
+    "one-at-the-kink": ("09-relu-derivative", lambda z: (np.asarray(z) >= 0) * 1.0),
     "caret-for-power": ("01-power", lambda x: 5 * x ^ 4),
     "one-argument-function": ("02-partial-x", lambda x: 2 * x),
 }

@@ -230,6 +230,17 @@ MISTAKES = (
             lambda c: "that is only the diagonal of f's Jacobian; this Jacobian is not diagonal",
             lambda c: ["each xⱼ appears in two of the fᵢ, so column j has two non-zero entries; ∂y/∂xⱼ adds both"],
             stage="answer"),
+    Mistake("relu-switch-ignored",                 # paper §5: max(0, z) switches the gradient off for z ≤ 0
+            lambda c: c.is_slip("relu-switch-ignored"),
+            lambda c: "that is the gradient of w·x + b alone; the neuron's max(0, ·) has been left out",
+            lambda c: ["where z = w·x + b ≤ 0 the ReLU is flat: its slope 0 multiplies ∂z/∂w, so that gradient "
+                       "(that row, for a batch) is 0ᵀ; only where z > 0 does xᵀ pass through"],
+            stage="answer"),
+    Mistake("one-at-the-kink",
+            lambda c: c.is_slip("one-at-the-kink"),
+            lambda c: "that gives slope 1 at z = 0 exactly; the paper takes the ReLU's derivative at the kink to be 0",
+            lambda c: ["use z > 0, not z >= 0: max(0, z) has no derivative at 0, and the convention (paper §5) is 0"],
+            stage="answer"),
     # --- slips in a function's code (stage "code"): said in the details, beside the verdict
     Mistake("caret-for-power",
             lambda c: "for ^:" in c.error or "bitwise_xor" in c.error,

@@ -133,7 +133,9 @@ class NeuronExplorer(Explorer):
                                         arrowprops=dict(arrowstyle="->", color="white", lw=2)))
         arrow_key = plane.plot([], [], color="white", marker=r"$\rightarrow$", ms=12, ls="none",
                                mec=COLORS["point"], label="w: ∂a/∂x where active")[0]
-        plane.legend(handles=[self.switch, self.point, arrow_key], loc="lower left", fontsize=7, framealpha=0.8)
+        # animated too, so that the moving image (drawn over the cached background) never covers it
+        add(plane.legend(handles=[self.switch, self.point, arrow_key], loc="lower left", fontsize=7,
+                         framealpha=0.85))
 
         zs = np.linspace(*Z_RANGE, 400)
         curve.plot(zs, np.maximum(0, zs), color=COLORS["curve"], lw=2, label="max(0, z)")
