@@ -47,9 +47,12 @@ def _weights(w) -> np.ndarray:
     return w
 
 
-def _inputs(x, n: int, name: str = "x") -> np.ndarray:
-    """One sample (n,) or a batch (N, n) with one sample per row."""
-    x = require_finite(as_array(x, name), name)
+def _inputs(x, n: int, name: str = "x", check_finite: bool = True) -> np.ndarray:
+    """One sample (n,) or a batch (N, n) with one sample per row. ``check_finite=False`` leaves the scan for NaN
+    and inf to the caller (a batch's X @ w is finite exactly when X is: see :func:`_finite_batch`)."""
+    x = as_array(x, name)
+    if check_finite:
+        require_finite(x, name)
     if x.ndim == 1:
         if x.size != n:
             raise ShapeError(f"{name} has {x.size} entries but w has {n}: one weight per input, so both need "
@@ -69,12 +72,14 @@ def _inputs(x, n: int, name: str = "x") -> np.ndarray:
                      f"{fmt_shape(x.shape)}.")
 
 
-def _batch(X, y, n: int) -> tuple[np.ndarray, np.ndarray]:
-    X = _inputs(X, n, "X")
+def _batch(X, y, n: int, check_finite: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    X = _inputs(X, n, "X", check_finite)
     if X.ndim == 1:
         raise ShapeError(f"X should be a batch of samples of shape (N, {n}), one per row; got one sample "
                          f"{fmt_shape(X.shape)}. For one sample write X[None, :].")
-    y = require_finite(as_array(y, "y"), "y")
+    y = as_array(y, "y")
+    if check_finite:
+        require_finite(y, "y")
     if y.ndim != 1 or y.size != X.shape[0]:
         raise ShapeError(f"y should hold one target per sample, shape ({X.shape[0]},); got {fmt_shape(y.shape)}.")
     return X, y
@@ -162,10 +167,30 @@ def mse_loss(w, b, X, y) -> float:
     return float(r @ r / y.size)
 
 
+def _explain_not_finite(X: np.ndarray, y: np.ndarray):
+    """The gradient came out NaN or infinite: say why. A NaN or inf anywhere in X or y reaches the gradient
+    (an inactive sample multiplies it by 0, and 0·inf and 0·NaN are NaN), so one look at the n + 1 numbers of
+    the result replaces a scan of the N×n matrix up front; only now is X searched, to say where."""
+    require_finite(X, "X")
+    require_finite(y, "y")
+    raise ValueError("the loss gradient overflows although X, y, w and b are finite: the inputs or weights are "
+                     "too large; scale the data")
+
+
 def _errors(w, b, X, y) -> np.ndarray:
     """eᵢ = w·xᵢ + b − yᵢ on the active samples (w·xᵢ + b > 0), 0 on the others."""
-    z = X @ w + b
-    return np.where(z > 0, z - y, 0.0)
+    z = X @ w
+    z += b
+    return _masked_errors(z, y)
+
+
+def _masked_errors(z: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """z − y where z > 0 and 0 elsewhere, computed in z's own memory (no temporaries: at N = 100,000 the
+    np.where form cost a sixth of the whole gradient)."""
+    active = z > 0
+    z -= y
+    z *= active
+    return z
 
 
 def loss_gradient(w, b, X, y) -> LossGradient:
@@ -177,10 +202,16 @@ def loss_gradient(w, b, X, y) -> LossGradient:
     :class:`LossGradient` (``grad.w`` of shape (n,), ``grad.b`` a number), which unpacks as ``dw, db``.
     """
     w = _weights(w)
-    X, y = _batch(X, y, w.size)
-    e = _errors(w, as_scalar(b, "b"), X, y)
+    X, y = _batch(X, y, w.size, check_finite=False)
+    b = as_scalar(b, "b")
+    z = X @ w                                              # product 1
+    z += b
+    e = _masked_errors(z, y)
     scale = 2.0 / y.size
-    return LossGradient(scale * (e @ X), float(scale * e.sum()))
+    grad_w, grad_b = scale * (e @ X), float(scale * e.sum())          # product 2
+    if not (np.all(np.isfinite(grad_w)) and math.isfinite(grad_b)):
+        _explain_not_finite(X, y)
+    return LossGradient(grad_w, grad_b)
 
 
 def fold_bias(w, b, X) -> tuple[np.ndarray, np.ndarray]:

@@ -267,6 +267,57 @@ def bench_vector_engine(repeats: int = 5):
           ("computation", "ms", "vs numpy bound"), rows)
 
 
+def bench_neuron(repeats: int = 21):
+    """mcdl.neuron.loss_gradient at N = 100,000, n = 100 against the numpy bound for the same data (the two
+    matrix–vector products any gradient needs, X @ w and e @ X), interleaved so both see the same machine;
+    PyTorch autograd when it happens to be installed; one epoch of gradient descent and of mini-batch SGD."""
+    import numpy as np
+
+    from mcdl.neuron import loss_gradient, train
+
+    rng = np.random.default_rng(1)
+    N, n = 100_000, 100
+    X, y, w, b = rng.normal(size=(N, n)), rng.normal(size=N), rng.normal(size=n) / 10, 0.1
+    ours, bound = [], []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        loss_gradient(w, b, X, y)
+        ours.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        e = X @ w
+        e @ X
+        bound.append(time.perf_counter() - t0)
+    lo, hi = statistics.median(ours), statistics.median(bound)
+    rows = [("loss_gradient (validated inputs, case split per sample)", f"{lo * 1000:.1f}", f"{lo / hi:.2f}×",
+             "ok" if lo / hi <= 1.1 else "OVER"),
+            ("numpy bound: X @ w, then e @ X", f"{hi * 1000:.1f}", "1.00×", "")]
+    try:
+        import torch
+    except ImportError:
+        rows.append(("PyTorch autograd", "not installed (never a dependency)", "", ""))
+    else:
+        tX, ty = torch.from_numpy(X), torch.from_numpy(y)
+        times = []
+        for _ in range(repeats):
+            tw = torch.from_numpy(w.copy()).requires_grad_()
+            tb = torch.tensor(b, dtype=torch.float64, requires_grad=True)
+            t0 = time.perf_counter()
+            torch.mean((ty - torch.clamp(tX @ tw + tb, min=0)) ** 2).backward()
+            times.append(time.perf_counter() - t0)
+        t = statistics.median(times)
+        rows.append(("PyTorch autograd (forward + backward)", f"{t * 1000:.1f}", f"{t / hi:.2f}×",
+                     "ok" if lo <= 0.5 * t else "OVER (target ≤ 0.5× its time)"))
+    for label, batch in (("one epoch of gradient descent (1 step)", None), ("one epoch of mini-batch SGD, 256", 256)):
+        times = []
+        for _ in range(3):
+            t0 = time.perf_counter()
+            train(X, y, lr=0.01, epochs=1, seed=0, batch_size=batch, w0=w, b0=b)
+            times.append(time.perf_counter() - t0)
+        rows.append((label, f"{statistics.median(times) * 1000:.1f}", "", ""))
+    table(f"The neuron's loss gradient at N = {N:,}, n = {n} (ms, median of {repeats}, interleaved)",
+          ("computation", "ms", "vs bound", "target ≤ 1.1×"), rows)
+
+
 def bench_end_to_end():
     """Key press -> new pixels on the canvas, in Voila + Chromium (tools/latency.py)."""
     sys.path.insert(0, str(ROOT / "tools"))
@@ -440,7 +491,7 @@ def main():
     bench_vector_engine()
     bench_end_to_end()
     bench_notebooks()
-    print("\nOne training epoch of the hand-derived neuron gradient: arrives with chapter 10 (neuron.py).")
+    bench_neuron()
 
 
 if __name__ == "__main__":
