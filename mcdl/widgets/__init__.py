@@ -87,6 +87,10 @@ EXPLORERS = {e.factory: e for e in (
     _E("neuron_explorer", "neuron", "NeuronExplorer", "mcdl-neuron", "neuron_state",
        ("w1", "w2", "b", "x1", "x2"), (("b", -1.0), ("x1", -1.5), ("w2", 1.5), ("b", 0.0), ("x2", 0.0)),
        ((), {}), "09_neuron_gradient"),
+    _E("trainer_explorer", "trainer", "TrainerExplorer", "mcdl-trainer", "trainer_state",
+       ("lr", "epochs", "batch", "b0"), (("b0", -4.0), ("b0", 0.5), ("lr", 3.0), ("lr", 0.1), ("batch", 8),
+                                         ("epochs", 50)),
+       ((), {}), "10_training"),
 )}
 
 
