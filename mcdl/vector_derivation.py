@@ -207,6 +207,8 @@ class _Printer:
         mine = _PRECEDENCE.get(e.kind, 9)
         if e.kind == "sum" and e.args[0].kind == "mul" and e.args[0].args[0].shape and e.args[0].args[1].shape:
             mine = _PRECEDENCE["dot"]                 # printed as a·b
+        if not self.latex and (e.kind == "dot" or mine == _PRECEDENCE["dot"] and e.kind == "sum"):
+            mine = 9                                  # in text a dot product is the call dot(a, b)
         if e.kind == "num" and e.param < 0:
             mine = 2
         if e.kind == "num" and e.param.denominator != 1 and not self.latex:

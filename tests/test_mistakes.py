@@ -9,7 +9,7 @@ import pytest
 import mcdl
 from mcdl.checker import MISTAKES
 from mcdl.checker.mistakes import rows
-from mcdl.exercises import EXERCISES, Exercise
+from mcdl.exercises import EXERCISES, Exercise, ch10
 from mcdl.text import distinct
 
 
@@ -51,6 +51,9 @@ CASES = {
     "single-path-chain-rule": ("08-total", float(np.exp(0.25))),
     "relu-switch-ignored": ("09-activation-gradient", np.array([1.0, 2.0, 0.5])),
     "one-at-the-kink": ("09-relu-derivative", lambda z: (np.asarray(z) >= 0) * 1.0),
+    "case-outside-sum": ("10-loss-gradient-w", 2 / ch10.N * ch10.E_ALL @ ch10.X),
+    "target-minus-output": ("10-errors", -ch10.E),
+    "uphill-step": ("10-update", ch10.W + 0.1 * ch10.GRAD_W),
     "caret-for-power": ("01-power", lambda x: 5 * x ^ 4),
     "one-argument-function": ("02-partial-x", lambda x: 2 * x),
 }

@@ -241,6 +241,25 @@ MISTAKES = (
             lambda c: "that gives slope 1 at z = 0 exactly; the paper takes the ReLU's derivative at the kink to be 0",
             lambda c: ["use z > 0, not z >= 0: max(0, z) has no derivative at 0, and the convention (paper §5) is 0"],
             stage="answer"),
+    Mistake("case-outside-sum",                    # paper §6.1's last line, read as written (paper-map §6)
+            lambda c: c.is_slip("case-outside-sum"),
+            lambda c: "that counts the error of every sample, the inactive ones too: the case split has moved "
+                      "outside the sum (the paper's §6.1 last line, read literally)",
+            lambda c: ["decide the case for each sample: an inactive sample (w·xᵢ + b ≤ 0) contributes 0, so "
+                       "eᵢ = w·xᵢ + b − yᵢ only where w·xᵢ + b > 0 — e = np.where(z > 0, z - y, 0)"],
+            stage="answer"),
+    Mistake("target-minus-output",
+            lambda c: c.is_slip("target-minus-output"),
+            lambda c: "the sign is flipped: that uses target minus output, yᵢ − (w·xᵢ + b)",
+            lambda c: ["the error term is output minus target, eᵢ = w·xᵢ + b − yᵢ: the derivative of (yᵢ − u)² "
+                       "with respect to u is −2(yᵢ − u) = 2(u − yᵢ)"],
+            stage="answer"),
+    Mistake("uphill-step",
+            lambda c: c.is_slip("uphill-step"),
+            lambda c: "that step goes uphill: it adds η times the gradient",
+            lambda c: ["the gradient points where the loss grows fastest; gradient descent subtracts it: "
+                       "w − η (∂C/∂w)ᵀ"],
+            stage="answer"),
     # --- slips in a function's code (stage "code"): said in the details, beside the verdict
     Mistake("caret-for-power",
             lambda c: "for ^:" in c.error or "bitwise_xor" in c.error,

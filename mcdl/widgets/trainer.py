@@ -139,16 +139,16 @@ class TrainerExplorer(Explorer):
         controls = {
             "lr": widgets.FloatLogSlider(value=lr, base=10, min=-3, max=1, step=0.1, description="η",
                                          readout_format=".3g", continuous_update=True,
-                                         style={"description_width": "5em"}),
-            "epochs": slider(epochs, 10, 500, 10, "epochs", integer=True, label_width="5em"),
+                                         style={"description_width": "6em"}),
+            "epochs": slider(epochs, 10, 500, 10, "epochs", integer=True, label_width="6em"),
             "batch": widgets.Dropdown(options=BATCHES, value=batch, description="batch size",
-                                      style={"description_width": "5em"}),
-            "b0": slider(b0, -5.0, 2.0, 0.1, "start b₀", label_width="5em"),
+                                      style={"description_width": "6em"}),
+            "b0": slider(b0, -5.0, 2.0, 0.1, "start b₀", label_width="6em"),
         }
         self.train_button = widgets.Button(description="Train ▶", tooltip="play the training back, epoch by epoch")
         self.stop_button = widgets.Button(description="Stop", tooltip="stop the playback", disabled=True)
         self.progress = widgets.IntProgress(value=0, min=0, max=max(1, epochs), description="progress",
-                                            style={"description_width": "5em"})
+                                            style={"description_width": "6em"})
         self.train_button.add_class("mcdl-train")
         self.stop_button.add_class("mcdl-stop")
         self.progress.add_class("mcdl-progress")
