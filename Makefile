@@ -21,7 +21,7 @@ EXTRAS := test,bench
 STUDENT_DIR ?= build/student
 MYWORK ?= my-work
 
-.PHONY: help setup lab instructor doctor test quick notebooks student bench lock upgrade clean distclean
+.PHONY: help setup lab instructor doctor test quick notebooks student bench cheatsheet lock upgrade clean distclean
 
 help:
 	@echo "make lab        open your own copy of the course in JupyterLab, $(MYWORK)/ (sets up .venv the first time)"
@@ -31,6 +31,7 @@ help:
 	@echo "make notebooks  re-execute every notebook in place (after changing mcdl); then read the diff"
 	@echo "make student    write student versions (solutions removed) to $(STUDENT_DIR)/ [FORCE=1]"
 	@echo "make bench      timings: notebooks, widget updates, memory, Jacobians, training"
+	@echo "make cheatsheet the two-page matrix-calculus cheat sheet, PDF and HTML, in build/cheatsheet/"
 	@echo "make doctor     check the setup (Python, packages, JupyterLab extensions, kernel)"
 	@echo "make lock       rewrite $(LOCK) from .venv (after a green make test)"
 	@echo "make upgrade    newest versions allowed by pyproject.toml, then lock; run make test next"
@@ -100,6 +101,9 @@ student: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) tools/bench.py
+
+cheatsheet: $(STAMP)
+	env -u MPLBACKEND $(PY) -m mcdl cheatsheet --out build/cheatsheet
 
 lock: | $(PY)
 	@{ echo "# Exact versions the course is tested with: pip freeze of a green .venv (mcdl itself excluded)."; \

@@ -46,6 +46,19 @@ def _mywork(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cheatsheet(args: argparse.Namespace) -> int:
+    from .reference import cheatsheet
+
+    try:
+        paths = cheatsheet(args.out)
+    except OSError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(f"the cheat sheet: {paths['pdf']} (two A4 pages to print) and {paths['html']} (the same pages, "
+          "for a browser)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from .student import NOTEBOOKS
 
@@ -77,6 +90,13 @@ def build_parser() -> argparse.ArgumentParser:
     mywork.add_argument("--out", default=str(WORKDIR), help="your working folder (default: %(default)s)")
     mywork.add_argument("--src", default=str(NOTEBOOKS), help="folder of the course notebooks (default: %(default)s)")
     mywork.set_defaults(run=_mywork)
+
+    sheet = commands.add_parser("cheatsheet", help="write the two-page matrix-calculus cheat sheet (PDF and HTML)",
+                                description="Draw every identity of the course, the chain rules and the notation "
+                                            "on two A4 pages, each rule checked against finite differences; "
+                                            "matplotlib alone, no LaTeX and no network needed.")
+    sheet.add_argument("--out", default="build/cheatsheet", help="folder to write into (default: %(default)s)")
+    sheet.set_defaults(run=_cheatsheet)
     return parser
 
 

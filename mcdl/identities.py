@@ -80,6 +80,7 @@ class Identity:
     output: str = "vector"         # "vector" or "scalar": how y is typeset
     note: str = ""                 # e.g. which concrete f and g stand in for a general rule
     fixed_n: int | None = None     # the identity only makes sense for this n
+    valid: Callable | None = None  # (**arguments) -> bool: keep random samples where the identity is smooth
     _by_arg: dict = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self):
@@ -99,11 +100,16 @@ class Identity:
     def sample(self, rng: np.random.Generator, n: int | None = None) -> dict:
         """Random arguments (a dict name -> value) at which to evaluate the identity."""
         n = self.fixed_n or (int(rng.integers(1, 6)) if n is None else int(n))
-        return {a.name: a.sample(rng, n) for a in self.arguments}
+        for _ in range(1000):
+            args = {a.name: a.sample(rng, n) for a in self.arguments}
+            if self.valid is None or self.valid(**args):
+                return args
+        raise ValueError(f"identity {self.name!r}: no valid sample found")
 
     def lhs(self, wrt: str) -> str:
         """The derivative's left-hand side in LaTeX, e.g. \\frac{\\partial \\mathbf{y}}{\\partial \\mathbf{w}}."""
-        y = r"\mathbf{y}" if self.output == "vector" else "y"
+        named = self.latex.split("=")[0].strip()      # the function's own name: y, z, a, C
+        y = named if len(named) <= 12 and "(" not in named else (r"\mathbf{y}" if self.output == "vector" else "y")
         arg = next(a for a in self.arguments if a.name == wrt)
         return rf"\frac{{\partial {y}}}{{\partial {arg.latex}}}"
 
@@ -213,6 +219,81 @@ IDENTITIES: tuple = (
         (Derivative("w", r"\vec{1}^T diag(\mathbf{x}) = \mathbf{x}^T", "row", ew.dot_jacobian_w),
          Derivative("x", r"\vec{1}^T diag(\mathbf{w}) = \mathbf{w}^T", "row", ew.dot_jacobian_x)),
         output="scalar"),
+)
+
+# --- the chain rules (§4.5, §8.5) and the neuron (§5, §6), each checked on a concrete instance ------------------
+def _away_from_kink(w, x, b) -> bool:
+    return abs(float(np.dot(w, x)) + b) > 0.05         # finite differences across the ReLU's kink mean nothing
+
+
+_LOSS_X = np.random.default_rng(6).normal(size=(8, 3))           # a fixed data set for the loss: 8 samples, n = 3
+_LOSS_Y = np.random.default_rng(7).normal(size=8) + 1.0
+
+
+def _neuron():
+    from . import neuron
+    return neuron
+
+
+IDENTITIES = IDENTITIES + (
+    Identity(
+        "chain-single", ("4.5.1", "8.5"), "Single-variable chain rule",
+        r"y = f(u),\ u = g(x)",
+        (_s("x"),), lambda x: np.sin(x ** 2),
+        (Derivative("x", r"\frac{dy}{du}\frac{du}{dx}", "scalar",
+                    lambda x: np.array([[np.cos(x ** 2) * 2 * x]])),),
+        output="scalar", note="checked with f = sin and g(x) = x², so dy/dx = cos(x²)·2x"),
+    Identity(
+        "chain-total", ("4.5.2", "8.5"), "Total-derivative chain rule",
+        r"y = f(x, u_1(x), \ldots, u_n(x))",
+        (_s("x"),), lambda x: x + x ** 2,
+        (Derivative("x", r"\frac{\partial f}{\partial x} + \sum_{i} \frac{\partial f}{\partial u_i}\frac{\partial u_i}{\partial x}",
+                    "scalar", lambda x: np.array([[1 + 2 * x]])),),
+        output="scalar", note="checked with y = x + x², two paths: 1 + 2x"),
+    Identity(
+        "chain-vector", ("4.5.3", "8.5"), "Vector chain rule (element-wise case)",
+        r"\mathbf{y} = \mathbf{f}(\mathbf{g}(\mathbf{x}))",
+        (_v("x"),), lambda x: np.sin(x ** 2),
+        (Derivative("x", r"\frac{\partial \mathbf{f}}{\partial \mathbf{g}}\frac{\partial \mathbf{g}}{\partial \mathbf{x}}",
+                    "diagonal", lambda x: ew.diag(np.cos(x ** 2) * 2 * x)),),
+        note="checked with element-wise f = sin and g = x², where both factors are diagonal: diag(cos(x²) ⊗ 2x)"),
+    Identity(
+        "affine", ("5",), "The neuron's affine function",
+        r"z = \mathbf{w} \cdot \mathbf{x} + b",
+        (_v("w"), _v("x"), _s("b")), lambda w, x, b: float(np.dot(w, x) + b),
+        (Derivative("w", r"\mathbf{x}^T", "row", lambda w, x, b: np.asarray(x, dtype=float).reshape(1, -1)),
+         Derivative("b", "1", "scalar", lambda w, x, b: np.ones((1, 1))),
+         Derivative("x", r"\mathbf{w}^T", "row", lambda w, x, b: np.asarray(w, dtype=float).reshape(1, -1))),
+        output="scalar"),
+    Identity(
+        "relu-broadcast", ("5",), "ReLU on every entry of a vector",
+        r"\mathbf{y} = max(0, \mathbf{x})",
+        (Argument("x", nonzero=True),), lambda x: np.maximum(0.0, x),
+        (Derivative("x", r"diag([x_1 > 0], \ldots, [x_n > 0])", "diagonal",
+                    lambda x: ew.diag((np.asarray(x) > 0) * 1.0)),),
+        note="the paper writes the vector of 0s and 1s; the Jacobian is that vector on a diagonal (0 at the kink)"),
+    Identity(
+        "activation", ("5",), "The neuron's activation",
+        r"a = max(0, \mathbf{w} \cdot \mathbf{x} + b)",
+        (_v("w"), _v("x"), _s("b")), lambda w, x, b: max(0.0, float(np.dot(w, x) + b)),
+        (Derivative("w", r"[\mathbf{w} \cdot \mathbf{x} + b > 0]\ \mathbf{x}^T", "row",
+                    lambda w, x, b: _neuron().activation_gradients(w, b, x).w.reshape(1, -1)),
+         Derivative("b", r"[\mathbf{w} \cdot \mathbf{x} + b > 0]", "scalar",
+                    lambda w, x, b: np.full((1, 1), _neuron().activation_gradients(w, b, x).b))),
+        output="scalar", valid=_away_from_kink,
+        note="[·] is 1 where the neuron is active and 0 elsewhere: xᵀ or 0ᵀ"),
+    Identity(
+        "mse-loss", ("6",), "The neuron's mean-squared-error loss",
+        r"C = \frac{1}{N}\sum_{i=1}^{N} (y_i - max(0, \mathbf{w} \cdot \mathbf{x}_i + b))^2",
+        (_v("w"), _s("b")), lambda w, b: _neuron().mse_loss(w, b, _LOSS_X, _LOSS_Y),
+        (Derivative("w", r"\frac{2}{N}\sum_{i=1}^{N} e_i \mathbf{x}_i^T", "row",
+                    lambda w, b: _neuron().loss_gradient(w, b, _LOSS_X, _LOSS_Y).w.reshape(1, -1)),
+         Derivative("b", r"\frac{2}{N}\sum_{i=1}^{N} e_i", "scalar",
+                    lambda w, b: np.full((1, 1), _neuron().loss_gradient(w, b, _LOSS_X, _LOSS_Y).b))),
+        output="scalar", fixed_n=3,
+        valid=lambda w, b: float(np.min(np.abs(_LOSS_X @ w + b))) > 0.05,
+        note="eᵢ = w·xᵢ + b − yᵢ on an active sample and 0 on an inactive one (the case inside the sum); "
+             "checked on a fixed data set of 8 samples with n = 3"),
 )
 
 _BY_NAME = {identity.name: identity for identity in IDENTITIES}

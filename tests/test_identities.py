@@ -30,10 +30,11 @@ def test_every_identity_holds_for_each_vector_length(name, n):
 @pytest.mark.parametrize("name", NAMES)
 def test_derivatives_have_the_papers_shapes(name):
     identity = reg.get(name)
-    args = identity.sample(np.random.default_rng(3), n=4)
+    n = identity.fixed_n or 4
+    args = identity.sample(np.random.default_rng(3), n=n)
     for d in identity.derivatives:
         J = np.asarray(d.function(**args))
-        assert J.shape == reg.SHAPES[d.shape][1](4), (name, d.wrt)
+        assert J.shape == reg.SHAPES[d.shape][1](n), (name, d.wrt)
         if d.shape == "diagonal":
             assert np.count_nonzero(J - np.diag(np.diagonal(J))) == 0
 
@@ -45,7 +46,10 @@ def test_the_registry_covers_the_papers_sections():
         "elementwise-add", "elementwise-subtract", "elementwise-multiply", "elementwise-divide",
         "elementwise-general"]
     assert [i.name for i in reg.for_section("8.3")] == ["scalar-add", "scalar-multiply"]
-    assert {i.name for i in reg.for_section("4")} == set(NAMES)
+    assert {i.name for i in reg.for_section("4")} | {i.name for i in reg.for_section("5")} | {
+        i.name for i in reg.for_section("6")} == set(NAMES)
+    assert [i.name for i in reg.for_section("8.5")] == ["chain-single", "chain-total", "chain-vector"]
+    assert [i.name for i in reg.for_section("5")] == ["affine", "relu-broadcast", "activation"]
 
 
 @pytest.mark.parametrize("name, wrt, shape, latex", [

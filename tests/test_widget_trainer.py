@@ -1,12 +1,32 @@
 """The trainer (chapter 10): its pure state function, the playback (synchronous and on an event loop), and the
 view driven headless."""
 import asyncio
+import threading
 
 import numpy as np
 import pytest
 
 from mcdl.neuron import mse_loss, train
 from mcdl.widgets.trainer import FRAMES, TrainerState, W0, trainer_explorer, trainer_state, training_data
+
+
+def on_own_thread(fn):
+    """Run fn on a fresh thread: no event loop is running there (other tests, the browser tier's driver among
+    them, may leave one running on the main thread), so asyncio.run and the loop-free path behave as in a
+    plain script."""
+    failure = []
+
+    def target():
+        try:
+            fn()
+        except BaseException as err:            # re-raised on the test's own thread
+            failure.append(err)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join(60)
+    if failure:
+        raise failure[0]
 
 
 def test_the_data_set_is_seeded_and_read_only():
@@ -53,7 +73,7 @@ def test_dead_neuron_and_divergence_are_said_in_the_caption():
 
 def test_playback_without_an_event_loop_draws_every_frame():
     e = trainer_explorer(epochs=100)
-    e.play()
+    on_own_thread(e.play)
     assert e.frames == len(e.frames_for(100)) <= FRAMES + 1
     assert e.caption.value.startswith("epoch 100 of 100") and e.progress.value == 100
     assert not e.train_button.disabled and e.stop_button.disabled
@@ -72,7 +92,7 @@ def test_playback_on_an_event_loop_leaves_the_loop_free_between_frames():
             await asyncio.sleep(0.01)
         await task
 
-    asyncio.run(run())
+    on_own_thread(lambda: asyncio.run(run()))
     assert len(set(seen)) > 5 and ticks == sorted(ticks) and ticks[0] < 200
     assert e.caption.value.startswith("epoch 200 of 200") and e.frames == len(e.frames_for(200))
 
@@ -94,7 +114,7 @@ def test_stop_and_moving_a_control_end_a_playback():
         e.controls["b0"].value = -4.0                        # a new run: its end, at once
         assert "dead neuron" in e.caption.value and e.caption.value.startswith("epoch 200 of 200")
 
-    asyncio.run(run())
+    on_own_thread(lambda: asyncio.run(run()))
 
 
 def test_the_view_follows_the_controls():

@@ -126,7 +126,7 @@ def _index(bank) -> dict[str, Exercise]:
     return table
 
 
-CHAPTERS = ("00", "01", "02", "03", "04", "05", "06", "07", "08", "09", "10")
+CHAPTERS = ("00", "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11")
 
 EXERCISES: dict[str, Exercise] = _index(
     ex for chapter in CHAPTERS for ex in import_module(f"{__name__}.ch{chapter}").EXERCISES)
