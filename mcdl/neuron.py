@@ -334,7 +334,7 @@ def training_steps(X, y, lr: float = 0.1, epochs: int = 100, seed: int = 0, batc
             warnings.warn(f"training diverged at epoch {epoch}: the loss grew from {start.loss:.4g} to "
                           f"{state.loss:.4g}, so training stopped. The learning rate η = {lr:g} is too large for "
                           f"these data: each step overshoots the minimum by more than it corrects. Try η = "
-                          f"{lr / 10:g}.", DivergenceWarning, stacklevel=3)
+                          f"{lr / 10:g} or smaller.", DivergenceWarning, stacklevel=3)
             return
         yield state
 

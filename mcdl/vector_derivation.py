@@ -903,6 +903,10 @@ def _local(node: Expr, operand_index: int, out_n: int) -> tuple[Jacobian, str]:
                     "Jacobian is a column of ones" + (", negated" if sign < 0 else ""))
         if not vector_out:
             return _single(_term(shape, coef=sign)), f"the derivative of a {'difference' if k == 'sub' else 'sum'} of scalars"
+        if not args[1 - operand_index].shape:       # the vector of a scalar expansion: x + z moves each entry alone
+            return (_single(_term(shape, Factor("I", n=out_n), coef=sign)),
+                    f"scalar expansion (chapter 06): the scalar is added to every entry, so each output still reads "
+                    f"one entry of this vector, with slope {sign}: {'-' if sign < 0 else ''}I")
         return (_single(_term(shape, Factor("I", n=out_n), coef=sign)),
                 f"element-wise {'-' if k == 'sub' else '+'} (chapter 05): each output reads one entry of this "
                 f"operand, with slope {sign}, so the Jacobian is {'-' if sign < 0 else ''}I")

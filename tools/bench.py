@@ -82,7 +82,7 @@ def _sweep(control, n: int = 61):
         values = [o[1] if isinstance(o, tuple) else o for o in options]
         return (values * 4)[:max(len(values), 12)]
     if isinstance(control.value, int) and not isinstance(control.value, bool):
-        return list(range(control.min, control.max + 1)) * 4
+        return list(range(control.min, control.max + 1, max(1, int(control.step)))) * 4
     if hasattr(control, "base"):                            # a FloatLogSlider: min and max are exponents
         return [float(control.base ** e) for e in np.linspace(control.min, control.max, n)]
     return [round(float(v), 4) for v in np.linspace(control.min, control.max, n)]

@@ -6,11 +6,12 @@ from . import exercise
 EXERCISES = (
     exercise(
         "09-dot-gradient-x",
-        "y = w·x with the weights w = [2, -1, 0.5]. Give the gradient ∂y/∂x (the paper's row vector) as a numpy "
-        "array.",
-        "value", np.array([2.0, -1.0, 0.5]), expect="gradient",
-        hints=("Write y = sum(u) with u = w ⊗ x: ∂u/∂x = diag(w) and ∂y/∂u = 1ᵀ.",
-               "1ᵀ diag(w) adds up each column of diag(w): the result is the row wᵀ."),
+        "y = w·x + 3·sum(x) with the weights w = [2, -1, 0.5]. Give the gradient ∂y/∂x (the paper's row vector) "
+        "as a numpy array.",
+        "value", np.array([5.0, 2.0, 3.5]), expect="gradient",
+        hints=("The derivative of a sum is the sum of the derivatives: take ∂(w·x)/∂x and ∂(3·sum(x))/∂x apart.",
+               "∂(w·x)/∂x = 1ᵀ diag(w) = wᵀ, and ∂ sum(x)/∂x = 1ᵀ (chapter 07).",
+               "wᵀ + 3·1ᵀ: add 3 to every entry of w."),
     ),
     exercise(
         "09-relu-derivative",

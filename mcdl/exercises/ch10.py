@@ -42,7 +42,8 @@ EXERCISES = (
         "value", GRAD_W, expect="gradient",
         hints=("∂C/∂w = (2/N) Σᵢ eᵢ xᵢᵀ, where eᵢ is 0 for an inactive sample.",
                "With the vector e of the errors, Σᵢ eᵢ xᵢᵀ is one matrix–vector product: e @ X.",
-               "Check it against finite differences: mcdl.gradient(lambda v: mse(v), w)."),
+               "Check it against finite differences: "
+               "mcdl.gradient(lambda v: np.mean((y - np.maximum(0, X @ v + b))**2), w)."),
         slips={"case-outside-sum": 2 / N * E_ALL @ X, "target-minus-output": -GRAD_W},
     ),
     exercise(

@@ -3,25 +3,27 @@ from . import exercise
 
 EXERCISES = (
     exercise(
-        "11-shape-dot",
-        "w and x are vectors of length 5. What is the shape of ∂(w·x)/∂w in numerator layout? Give a tuple.",
-        "shape", (1, 5),
-        hints=("w·x is a single number; w has 5 entries.",
-               "One row per output, one column per entry of w: the gradient is a row."),
+        "11-shape-matvec",
+        "W is a 3×5 matrix and x a vector of length 5. What is the shape of ∂(W x)/∂x in numerator layout? "
+        "Give a tuple.",
+        "shape", (3, 5),
+        hints=("W x has 3 entries; x has 5.",
+               "Output i is row i of W dotted with x, so the Jacobian is W itself."),
     ),
     exercise(
         "11-shape-expansion",
-        "x is a vector of length 4 and z a scalar. What is the shape of ∂(x + z)/∂z? Give a tuple.",
+        "x is a vector of length 4 and z a scalar. What is the shape of ∂ max(0, x + z)/∂z? Give a tuple.",
         "shape", (4, 1),
-        hints=("x + z has 4 entries, and z is one number.",
-               "One row per output, one column per input: a column of ones."),
+        hints=("The chain: ∂ max(0, u)/∂u is 4×4 (diagonal), ∂(x + z)/∂z is a 4×1 column.",
+               "(4×4)(4×1): one row per output, one column for the single z."),
     ),
     exercise(
         "11-shape-relu",
-        "x is a vector of length 3. What is the shape of the Jacobian of max(0, x) with respect to x? Give a tuple.",
-        "shape", (3, 3),
-        hints=("max(0, x) has as many entries as x.",
-               "The paper prints a vector of 0s and 1s; the Jacobian puts it on a diagonal."),
+        "W is a 2×3 matrix and x a vector of length 3. What is the shape of the Jacobian of max(0, W x) with "
+        "respect to x? Give a tuple.",
+        "shape", (2, 3),
+        hints=("u = W x has 2 entries: ∂ max(0, u)/∂u is 2×2, ∂u/∂x is W, 2×3.",
+               "(2×2)(2×3): the inner sizes meet."),
     ),
     exercise(
         "11-shape-chain",

@@ -21,9 +21,10 @@ from ..text import number, vector
 from .base import Explorer, factory_of, slider
 
 PLANE = (-3.0, 3.0)            # the input plane shown (x₁ and x₂ sliders cover it)
-Z_RANGE = (-8.0, 8.0)          # |w·x + b| ≤ 2·3 + 2·3 + 2 = 14 over the sliders; the ReLU panel clips at 8
+Z_RANGE = (-8.0, 8.0)          # |w·x + b| ≤ 2·3 + 2·3 + 3 = 15 over the sliders; the ReLU panel clips at 8
 COLOUR_TOP = 6.0               # the activation's colour scale, 0 … 6 (brighter is clipped)
 KINK = 1e-9                    # |z| below this: on the kink, where the paper takes the derivative to be 0
+NEAR_KINK = 0.05               # |z| below this: a finite-difference step would cross the kink, so no check
 
 
 @dataclass(frozen=True)
@@ -55,16 +56,21 @@ def neuron_state(w1: float, w2: float, b: float, x1: float, x2: float) -> Neuron
     """Everything the neuron explorer shows at w = (w1, w2), bias b, input x = (x1, x2)."""
     w, x, b = np.array([w1, w2], dtype=float), np.array([x1, x2], dtype=float), float(b)
     z = affine(w, b, x)
-    a = activation(w, b, x)
-    g = activation_gradients(w, b, x)
+    if abs(z) < KINK:                 # slider steps of 0.05 leave rounding crumbs such as 1e-17: that is the kink
+        z = 0.0
+    a = max(0.0, z)
     active = z > 0
+    g = activation_gradients(w, b, x)._replace(w=x * active, b=float(active), x=w * active)  # the z shown
     branch = "xᵀ" if active else "0ᵀ"
     head = (f"z = w·x + b = {number(z)} {'>' if active else '≤'} 0: "
             f"{'active' if active else 'inactive'}, activation = {number(a)};  "
             f"∂a/∂w = {branch} = {vector(g.w)},  ∂a/∂b = {number(g.b, '.0f')}")
-    if abs(z) < KINK:
+    if z == 0.0:
         return NeuronState(tuple(w), b, tuple(x), z, a, False, tuple(g.w), float(g.b), agrees=None,
                            caption=head + ";  on the kink: no derivative exists, the paper takes 0")
+    if abs(z) < NEAR_KINK:            # a difference quotient would straddle the corner and average the slopes
+        return NeuronState(tuple(w), b, tuple(x), z, a, bool(active), tuple(g.w), float(g.b), agrees=None,
+                           caption=head + ";  too close to the kink for a numeric check (|z| < 0.05)")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", numeric.AccuracyWarning)
         nw = numeric.gradient(lambda v: activation(v, b, x), w)
@@ -158,9 +164,9 @@ class NeuronExplorer(Explorer):
         tip = (x1, x2) if size == 0 else tuple(np.array([x1, x2]) + 0.9 * w / max(size, 1.0))
         self.arrow.xy, self.arrow.xyann = tip, (x1, x2)
         self.arrow.arrow_patch.set_alpha(1.0 if state.active else 0.35)   # the gradient is off where inactive
-        z = float(np.clip(state.z, *Z_RANGE))
+        z = float(np.clip(state.z, *Z_RANGE))         # the panel's own z (clipped at its edge)
         zs = np.linspace(z - 1.5, z + 1.5, 2)
-        self.slope.set_data(zs, (state.a + (zs - z)) if state.active else np.zeros(2))
+        self.slope.set_data(zs, (max(0.0, z) + (zs - z)) if state.active else np.zeros(2))
         self.z_point.set_data([z], [max(0.0, z)])
 
 

@@ -113,7 +113,7 @@ def trainer_state(lr: float, epochs: int, batch: int, b0: float, shown: int | No
     caption = (f"epoch {k} of {epochs}: loss {number(history.loss[k], '.4f')} "
                f"(start {number(history.loss[0], '.4f')}), w = {number(w)}, b = {number(b)}, "
                f"active on {history.active[k] * 100:.0f}% of the samples")
-    if history.diverged:
+    if history.diverged and k == last:
         caption += f";  diverged at epoch {last + 1}: η = {lr:g} is too large, training stopped there"
     elif message and k == last:
         dead = np.flatnonzero(history.active > 0)
