@@ -132,16 +132,14 @@ class NeuronExplorer(Explorer):
             self._colourbar.set_label("activation max(0, w·x + b)", fontsize=8)
         plane.set_facecolor("#d4d4d4")
         plane.set(xlim=PLANE, ylim=PLANE, xlabel="x₁", ylabel="x₂", aspect="equal")
-        plane.set_title("input plane: the activation (grey: inactive, gradient 0)", fontsize=9)
+        # the key in the title, not a legend: a legend under the moving image would have to be redrawn (its text
+        # re-rendered) on every move
+        plane.set_title("input plane: the activation; grey: inactive (gradient 0)\n"
+                        "dashed: w·x + b = 0 · dot: x · arrow: w (= ∂a/∂x where active)", fontsize=8)
         self.switch = add(plane.plot([], [], color="#222222", lw=1.8, ls="--", label="w·x + b = 0")[0])
         self.point = add(plane.plot([], [], "o", color=COLORS["tangent"], mec="white", ms=8, label="x")[0])
         self.arrow = add(plane.annotate("", xy=(0, 0), xytext=(0, 0),
                                         arrowprops=dict(arrowstyle="->", color="white", lw=2)))
-        arrow_key = plane.plot([], [], color="white", marker=r"$\rightarrow$", ms=12, ls="none",
-                               mec=COLORS["point"], label="w: ∂a/∂x where active")[0]
-        # animated too, so that the moving image (drawn over the cached background) never covers it
-        add(plane.legend(handles=[self.switch, self.point, arrow_key], loc="lower left", fontsize=7,
-                         framealpha=0.85))
 
         zs = np.linspace(*Z_RANGE, 400)
         curve.plot(zs, np.maximum(0, zs), color=COLORS["curve"], lw=2, label="max(0, z)")
