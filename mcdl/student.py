@@ -30,6 +30,12 @@ So for a function the learner writes, put the ``def`` line outside the block (or
         return 3 * x**2
         ### END SOLUTION
 
+The markers must be spelt exactly so, each alone on its line. Anything else that reads like a marker (more or
+fewer ``#``, no space, another case, trailing text, a marker after code, an END without a BEGIN, a marker
+line in a Markdown cell) is a :class:`SolutionBlockError` naming the notebook, the cell and the line, and
+nothing is written: nbgrader would honour such spellings, and a solution must never reach a student copy
+because this tool read past it.
+
 Keep the ``check(...)`` call in the same cell as the block: only the outputs of cells that contain a
 solution block are cleared (with their execution counts); every other cell keeps its stored outputs.  A
 later cell that prints the answer would still show the instructor's output.
@@ -48,17 +54,34 @@ NOTEBOOKS = REPO / "notebooks"
 
 BEGIN_SOLUTION = re.compile(r"^(?P<indent>[ \t]*)### BEGIN SOLUTION[ \t]*$")
 END_SOLUTION = re.compile(r"^[ \t]*### END SOLUTION[ \t]*$")
+# Any line that mentions a marker in any spelling (nbgrader honours "BEGIN SOLUTION" anywhere in a line: more or
+# fewer #, no space, trailing text, other case). Only the exact forms above are markers here; every other
+# spelling is an error, so a solution can never reach a student copy because its marker was misspelt.
+ANY_MARKER = re.compile(r"(begin|end)\s*solution", re.IGNORECASE)
+# In Markdown a marker is a line of its own (prose may name the markers, as chapter 00 does for the learner).
+MARKDOWN_MARKER = re.compile(r"^\s*#*\s*(begin|end)\s*solution", re.IGNORECASE)
 
 
 # ====================================================================================================
 # Student versions
 # ====================================================================================================
 class SolutionBlockError(ValueError):
-    """A ``### BEGIN SOLUTION`` without its ``### END SOLUTION`` (or the reverse)."""
+    """A ``### BEGIN SOLUTION`` without its ``### END SOLUTION`` (or the reverse), a marker spelt in another
+    way, or a marker in a Markdown cell: anything that could let a solution into a student copy."""
 
 
 def has_solution(source: str) -> bool:
-    return any(BEGIN_SOLUTION.match(line) for line in source.splitlines())
+    """Does the cell mention a solution marker at all (in any spelling)? Such a cell is always processed, so
+    an END without a BEGIN or a misspelt marker is reported instead of being copied with its solution."""
+    return any(ANY_MARKER.search(line) for line in source.splitlines())
+
+
+def _check_spelling(line: str, number: int, where: str) -> None:
+    if ANY_MARKER.search(line) and not (BEGIN_SOLUTION.match(line) or END_SOLUTION.match(line)):
+        raise SolutionBlockError(
+            f"{where}, line {number}: {line.strip()!r} looks like a solution marker but is not one: write "
+            "'### BEGIN SOLUTION' or '### END SOLUTION' exactly, alone on its line (nbgrader would take this "
+            "spelling as a marker, this tool would not, and the solution could reach the students)")
 
 
 def _parse_block(code: str) -> list[ast.stmt] | None:
@@ -114,6 +137,7 @@ def strip_solutions(source: str, where: str = "cell") -> str:
     block: list[str] | None = None
     indent = ""
     for number, line in enumerate(source.splitlines(), start=1):
+        _check_spelling(line, number, where)
         begin = BEGIN_SOLUTION.match(line)
         if block is None:
             if begin:
@@ -141,6 +165,9 @@ def student_notebook(nb, name: str = "notebook"):
     """A copy of ``nb`` with solutions stubbed and the outputs of solution cells cleared."""
     nb = copy.deepcopy(nb)
     for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code" and any(MARKDOWN_MARKER.match(line) for line in cell.source.splitlines()):
+            raise SolutionBlockError(f"{name}, cell {index}: a solution marker in a {cell.cell_type} cell; "
+                                     "solutions live in code cells (a Markdown answer would be copied as it is)")
         if cell.cell_type == "code" and has_solution(cell.source):
             cell.source = strip_solutions(cell.source, where=f"{name}, cell {index}")
             cell.outputs = []

@@ -308,3 +308,33 @@ def test_student_command_runs_as_a_module(tmp_path):
     done = run_mcdl("student", str(out), "--src", str(src))
     assert done.returncode == 0, done.stderr
     assert (out / "01_chapter.ipynb").exists()
+
+
+# --- leaks: every way a solution could reach a student copy is an error naming the cell ------------------
+@pytest.mark.parametrize("source", [
+    "#### BEGIN SOLUTION\nanswer = 1\n#### END SOLUTION",          # more #
+    "###BEGIN SOLUTION\nanswer = 1\n###END SOLUTION",              # no space
+    "### BEGIN SOLUTION here\nanswer = 1\n### END SOLUTION",       # trailing text
+    "### begin solution\nanswer = 1\n### end solution",            # lower case
+    "# BEGIN SOLUTION\nanswer = 1\n# END SOLUTION",                # fewer #
+    "answer = 1  ### END SOLUTION",                                 # inline
+])
+def test_misspelt_markers_are_errors_not_silently_copied(source):
+    with pytest.raises(SolutionBlockError, match="looks like a solution marker"):
+        strip_solutions(source, where="ch.ipynb, cell 3")
+
+
+@pytest.mark.parametrize("cell, match", [
+    (lambda: new_code_cell("answer = 6\n### END SOLUTION\nmcdl.check('x', answer)"), "END SOLUTION' without a BEGIN"),
+    (lambda: new_code_cell("#### BEGIN SOLUTION\nanswer = 6\n#### END SOLUTION"), "looks like a solution marker"),
+    (lambda: new_markdown_cell("The answer:\n### BEGIN SOLUTION\n6\n### END SOLUTION"), "in a markdown cell"),
+])
+def test_a_notebook_that_would_leak_a_solution_is_refused(tmp_path, cell, match):
+    src = write_course(tmp_path / "notebooks")
+    nb = nbformat.read(src / "01_chapter.ipynb", as_version=4)
+    nb.cells.append(cell())
+    nbformat.write(nb, src / "01_chapter.ipynb")
+    with pytest.raises(SolutionBlockError, match=match) as caught:
+        make_student_versions(src, tmp_path / "student")
+    assert "01_chapter.ipynb, cell 3" in str(caught.value)
+    assert not (tmp_path / "student").exists()                    # nothing written at all
