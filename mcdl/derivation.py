@@ -166,13 +166,18 @@ def shape_boxes_html(products) -> str:
     return "".join(lines)
 
 
-def _paths(edges, start: str, end: str) -> tuple:
+def paths_between(pairs, start: str, end: str, limit: int | None = None) -> tuple:
+    """Every path from ``start`` to ``end`` along the (source, target) ``pairs`` of a graph without cycles, as
+    tuples of names; with ``limit``, the search stops once more than ``limit`` are found (the scalar steps'
+    dataflow graph and the vector engine's graph both use it)."""
     following: dict[str, list[str]] = {}
-    for edge in edges:
-        following.setdefault(edge.source, []).append(edge.target)
+    for source, target in pairs:
+        following.setdefault(source, []).append(target)
     found = []
 
     def walk(path):
+        if limit is not None and len(found) > limit:
+            return
         if path[-1] == end:
             found.append(tuple(path))
             return
@@ -717,7 +722,8 @@ def _dataflow(nodes: list[_Intermediate], local: dict, x, first_intro: int, firs
                 value = _paper_conventions(sympy.diff(node.definition, p))
             edges.append(FlowEdge(_plain(p), name, _plain(value), to_latex(value), first_local + k))
     output = _plain(nodes[-1].symbol)
-    return Dataflow(tuple(flow_nodes), tuple(edges), _plain(x), output, _paths(edges, _plain(x), output))
+    paths = paths_between(((e.source, e.target) for e in edges), _plain(x), output)
+    return Dataflow(tuple(flow_nodes), tuple(edges), _plain(x), output, paths)
 
 
 def chain_rule_steps(expression, var: str | sympy.Symbol = "x") -> Derivation:

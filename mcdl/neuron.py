@@ -49,7 +49,7 @@ def _weights(w) -> np.ndarray:
 
 def _inputs(x, n: int, name: str = "x", check_finite: bool = True) -> np.ndarray:
     """One sample (n,) or a batch (N, n) with one sample per row. ``check_finite=False`` leaves the scan for NaN
-    and inf to the caller (a batch's X @ w is finite exactly when X is: see :func:`_finite_batch`)."""
+    and inf to the caller (a NaN or inf in X always reaches the gradient: see :func:`_explain_not_finite`)."""
     x = as_array(x, name)
     if check_finite:
         require_finite(x, name)

@@ -73,11 +73,15 @@ class ReferenceRow:
 
     @property
     def verified(self) -> str:
-        """The error as a bound, 'max error ≤ 1e-10' (a power of ten: the same on any machine)."""
-        if self.error == 0:
-            return "exact"
-        exponent = math.ceil(math.log10(self.error)) if self.error > 0 else -16
-        return f"≤ 1e{exponent:+03d}".replace("+", "")
+        return error_bound(self.error)
+
+
+def error_bound(error: float) -> str:
+    """An error as a bound, '≤ 1e-10' (a power of ten: the same on any machine), or 'exact'."""
+    if error == 0:
+        return "exact"
+    exponent = math.ceil(math.log10(error)) if error > 0 else -16
+    return f"≤ 1e{exponent:+03d}".replace("+", "")
 
 
 def shape_icon(shape: str, unit: int = 5) -> str:
@@ -122,11 +126,8 @@ class ReferenceTable:
                 "</tr>")
         return (f'<table class="mcdl-reference"><thead>{head}</thead><tbody>{"".join(body)}</tbody></table>'
                 f"<p>{len(self.rows)} derivatives of {len({r.name for r in self.rows})} identities, each compared "
-                f"with finite differences at random points: the largest error is {html.escape(self._worst_text())}."
+                f"with finite differences at random points: the largest error is {html.escape(error_bound(self.worst))}."
                 "</p>")
-
-    def _worst_text(self) -> str:
-        return ReferenceRow("", "", (), "", "", "", "scalar", self.worst).verified
 
     def __str__(self) -> str:
         lines = []
@@ -227,7 +228,7 @@ def cheatsheet(out_dir="build/cheatsheet", seed: int = 0) -> dict:
         ax.text(0.05, top, "The Matrix Calculus You Need For Deep Learning — cheat sheet"
                 + ("" if number == 1 else " (continued)"), fontsize=13, weight="bold", transform=ax.transAxes)
         ax.text(0.05, top - 0.018, "Parr & Howard, arXiv:1802.01528 · numerator layout · every row checked "
-                f"against finite differences (largest error {table._worst_text()})", fontsize=7.5, color="#444444",
+                f"against finite differences (largest error {error_bound(table.worst)})", fontsize=7.5, color="#444444",
                 transform=ax.transAxes)
         y = top - 0.05
         for col, label in ((0.05, "paper"), (0.13, "function"), (0.47, "derivative"), (0.82, "shape"),

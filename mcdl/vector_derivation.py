@@ -28,10 +28,12 @@ import re
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from fractions import Fraction
+
 import numpy as np
 
 from .derivation import (
     COMBINE, DIFFERENTIATE, INTRODUCE, RESULT, SUBSTITUTE, Derivation, DerivationError, ShapeProduct, Step,
+    _listed, paths_between,
 )
 from .shapes import ShapeError
 from .symbolic import (
@@ -125,10 +127,6 @@ def div(a: Expr, b: Expr) -> Expr:
     if _is_num(a) and _is_num(b):
         return num(a.param / b.param)
     return Expr("div", (a, b), None, _shape_of_pair(a, b), a.depends or b.depends)
-
-
-def add(a: Expr, b: Expr) -> Expr:
-    return Expr("add", (a, b), None, _shape_of_pair(a, b), a.depends or b.depends)
 
 
 def power(a: Expr, k: Fraction) -> Expr:
@@ -468,7 +466,7 @@ class _Reader:
         if len(a.shape) != len(b.shape):
             message += (" numpy would broadcast these; the paper's notation does not, so write the shapes out "
                         "(a matrix times a vector is @).")
-        return _raise(ShapeError(message))
+        raise ShapeError(message)
 
     def power(self, node):
         base, exponent = self.read(node.left), self.read(node.right)
@@ -593,10 +591,6 @@ _WHAT = {"Attribute": "attribute access (a.b)", "Subscript": "indexing (a[i])", 
          "LShift": "<<", "RShift": ">>", "Invert": "~", "Not": "not"}
 _NUMPY = {"exp": np.exp, "log": np.log, "ln": np.log, "sin": np.sin, "cos": np.cos, "tanh": np.tanh,
           "sqrt": np.sqrt}
-
-
-def _raise(err):
-    raise err
 
 
 def _matrix_depends(matrix: str, wrt: str) -> ShapeError:
@@ -1347,25 +1341,6 @@ def _parameters(node: Intermediate, wrt: str) -> list[tuple[str, list[int]]]:
     return list(found.items())
 
 
-def _all_paths(edges: dict, start: str, end: str) -> list[tuple]:
-    following: dict[str, list[str]] = {}
-    for (target, source) in edges:
-        following.setdefault(source, []).append(target)
-    found = []
-
-    def walk(path):
-        if len(found) > MAX_PATHS:
-            return
-        if path[-1] == end:
-            found.append(tuple(path))
-            return
-        for nxt in following.get(path[-1], []):
-            walk(path + [nxt])
-
-    walk([start])
-    return found
-
-
 def _d_latex(top: str, top_shape, bottom: str, bottom_shape) -> str:
     return rf"\frac{{\partial {_name_latex(top, top_shape)}}}{{\partial {_name_latex(bottom, bottom_shape)}}}"
 
@@ -1489,7 +1464,7 @@ def vector_chain_rule_steps(text: str, wrt: str, shapes) -> VectorDerivation:
 
     # step 3: the product along every path, summed over the paths
     output = intermediates[-1].name
-    paths = _all_paths(edges, wrt, output)
+    paths = paths_between(((source, target) for target, source in edges), wrt, output, limit=MAX_PATHS)
     if len(paths) > MAX_PATHS:
         raise DerivationError(f"{wrt} reaches the output along more than {MAX_PATHS} paths; that sum is too "
                               "long to show step by step: split the expression into parts")
@@ -1566,7 +1541,7 @@ def vector_chain_rule_steps(text: str, wrt: str, shapes) -> VectorDerivation:
         result = simplified
     elif result != simplified:
         names = _listed([_name_text(node.name) for node in intermediates[:-1]
-                         if _mentions(simplified, node.name)])
+                         if _mentions(simplified, node.name)] or ["the intermediates"])
         d.steps.append(Step(rf"\frac{{\partial}}{{\partial {wrt_latex}}} {_latex.wrap(tree, 9)} = {written}",
                             f"Substitute back {names}, so the answer is in the original variables.", SUBSTITUTE))
     d.jacobian = result
@@ -1598,13 +1573,6 @@ def _mentions(j: Jacobian, name: str) -> bool:
         return (e.kind == "var" and e.param == name) or any(walk(a) for a in e.args)
     return any(walk(s) for t in j.terms for s in t.scalars) or any(
         f.expr is not None and walk(f.expr) for t in j.terms for f in t.factors)
-
-
-def _listed(names) -> str:
-    names = list(names)
-    if not names:
-        return "the intermediates"
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _shape_words(shape) -> str:
