@@ -17,11 +17,12 @@ BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 STAMP  := $(VENV)/.installed
 LOCK   ?= constraints.txt
-EXTRAS := test,bench
+EXTRAS := test,bench,hub
 STUDENT_DIR ?= build/student
+COURSE_DIR ?= build/course
 MYWORK ?= my-work
 
-.PHONY: help setup lab instructor doctor test quick notebooks student bench cheatsheet lock upgrade clean distclean
+.PHONY: help setup lab instructor doctor test quick notebooks student course bench cheatsheet lock upgrade clean distclean
 
 help:
 	@echo "make lab        open your own copy of the course in JupyterLab, $(MYWORK)/ (sets up .venv the first time)"
@@ -30,6 +31,7 @@ help:
 	@echo "make quick      the fast tier: unit and state-function tests (no views, notebooks or browser)"
 	@echo "make notebooks  re-execute every notebook in place (after changing mcdl); then read the diff"
 	@echo "make student    write student versions (solutions removed) to $(STUDENT_DIR)/ [FORCE=1]"
+	@echo "make course     an nbgrader course directory in $(COURSE_DIR)/ for grading a class (docs/teaching.md)"
 	@echo "make bench      timings: notebooks, widget updates, memory, Jacobians, training"
 	@echo "make cheatsheet the two-page matrix-calculus cheat sheet, PDF and HTML, in build/cheatsheet/"
 	@echo "make doctor     check the setup (Python, packages, JupyterLab extensions, kernel)"
@@ -91,13 +93,18 @@ test: $(STAMP)
 # The fast tier while working: the unit and state-function tests; the views, notebooks and browser are
 # make test's (target: under 30 s on 2 cores).
 quick: $(STAMP)
-	MPLBACKEND=Agg $(PY) -m pytest -q -m "not view" --ignore=tests/browser --ignore=tests/test_notebooks.py $(PYTEST_ARGS)
+	MPLBACKEND=Agg $(PY) -m pytest -q -m "not view and not slow and not hub" --ignore=tests/browser \
+	  --ignore=tests/hub --ignore=tests/test_notebooks.py $(PYTEST_ARGS)
 
 notebooks: $(STAMP)
 	$(PY) tools/run_notebooks.py $(NB)
 
 student: $(STAMP)
 	$(PY) -m mcdl student $(STUDENT_DIR) $(if $(FORCE),--force)
+
+# An nbgrader course directory (source/<chapter>/ + nbgrader_config.py) for grading a class: docs/teaching.md.
+course: $(STAMP)
+	$(PY) -m mcdl course $(COURSE_DIR) $(if $(FORCE),--force)
 
 bench: $(STAMP)
 	$(PY) tools/bench.py

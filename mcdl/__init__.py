@@ -29,6 +29,8 @@ _EXPORTS = {
     "mse_loss": "neuron", "loss_gradient": "neuron", "train": "neuron",
     # checker/ and exercises/ — exercise feedback
     "check": "checker", "Feedback": "checker", "hint": "checker", "Exercise": "exercises", "solution": "student",
+    # grading.py — the graded cells nbgrader runs; tracking.py — what the learner has solved so far
+    "grade": "grading", "progress": "tracking",
     # functions.py — the learner's function, accepted once
     "learner_function": "functions", "FunctionError": "functions",
     # elementwise.py — element-wise operators, scalar expansion, sum reduction (paper §4.2–4.4)
@@ -45,7 +47,7 @@ __all__ = sorted(_EXPORTS) + ["__version__"]
 
 _SUBMODULES = {"numeric", "shapes", "symbolic", "derivation", "chain", "exercises", "plots", "student", "doctor", "widgets",
                "elementwise", "identities", "text", "functions", "checker",
-               "vector_derivation", "neuron"}
+               "vector_derivation", "neuron", "grading", "tracking"}
 
 
 def __getattr__(name):

@@ -1,4 +1,5 @@
-"""Command line: ``python -m mcdl doctor``, ``python -m mcdl student OUT [--force]`` and ``python -m mcdl mywork``."""
+"""Command line: ``python -m mcdl doctor | student OUT | mywork | course OUT | grading | progress DIR... |
+cheatsheet`` (``python -m mcdl --help`` says what each does)."""
 from __future__ import annotations
 
 import argparse
@@ -16,7 +17,7 @@ def _student(args: argparse.Namespace) -> int:
 
     try:
         written = make_student_versions(args.src, args.out, force=args.force)
-    except (FileExistsError, FileNotFoundError, SolutionBlockError, ValueError) as error:
+    except (FileExistsError, FileNotFoundError, SolutionBlockError, ValueError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     for path in written:
@@ -43,6 +44,73 @@ def _mywork(args: argparse.Namespace) -> int:
               f"{args.src}/{name} (delete your copy to start it afresh)")
     if not any(report.values()):
         print(f"your working copy in {args.out} is up to date")
+    return 0
+
+
+def _course(args: argparse.Namespace) -> int:
+    from .grading import make_course
+
+    try:
+        written = make_course(args.out, args.src, course_id=args.course_id, force=args.force)
+    except (FileExistsError, FileNotFoundError, ValueError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    for path in written:
+        print(f"wrote {path}")
+    print(f"the nbgrader course is in {args.out} ({len(written)} file(s) written"
+          + ("" if written else ", all up to date") + f"); next: cd {args.out} && nbgrader generate_assignment "
+          "01_scalar_derivative_rules (docs/teaching.md walks through grading)")
+    return 0
+
+
+def _grading(args: argparse.Namespace) -> int:
+    import nbformat
+
+    from .grading import mark_notebook
+    from .student import SolutionBlockError, read_course_notebook
+
+    from pathlib import Path
+
+    stale = []
+    try:
+        for path in sorted(Path(args.src).glob("*.ipynb")):
+            nb = read_course_notebook(path)
+            before = nbformat.writes(nb)
+            ids = mark_notebook(nb, name=path.name)
+            if nbformat.writes(nb) != before:
+                stale.append(path)
+                if args.mark:
+                    nbformat.write(nb, path)
+            print(f"{path.name}: {len(ids)} graded exercise(s)" + (" (marked now)" if args.mark and
+                                                                    path in stale else ""))
+    except (SolutionBlockError, ValueError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    if stale and not args.mark:
+        print("not marked for nbgrader: " + ", ".join(p.name for p in stale)
+              + " (run: python -m mcdl grading --mark, then make notebooks)", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _progress(args: argparse.Namespace) -> int:
+    from .tracking import class_report, report_csv, report_table
+
+    rows, problems = class_report(args.folders)
+    for line in problems:
+        print(f"skipped: {line}", file=sys.stderr)
+    if not rows:
+        print("no progress files found", file=sys.stderr)
+        return 1
+    print(report_table(rows))
+    if args.csv:
+        try:
+            with open(args.csv, "w", encoding="utf-8", newline="") as handle:
+                handle.write(report_csv(rows))
+        except OSError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
+        print(f"one row per student and exercise: {args.csv}")
     return 0
 
 
@@ -90,6 +158,34 @@ def build_parser() -> argparse.ArgumentParser:
     mywork.add_argument("--out", default=str(WORKDIR), help="your working folder (default: %(default)s)")
     mywork.add_argument("--src", default=str(NOTEBOOKS), help="folder of the course notebooks (default: %(default)s)")
     mywork.set_defaults(run=_mywork)
+
+    course = commands.add_parser("course", help="lay out an nbgrader course directory (source/<chapter>/)",
+                                 description="Copy every chapter into OUT/source/<chapter>/ as an nbgrader "
+                                             "source notebook and write OUT/nbgrader_config.py, so nbgrader's "
+                                             "generate_assignment, autograde, generate_feedback and export "
+                                             "work from OUT.")
+    course.add_argument("out", help="the course folder (e.g. build/course)")
+    course.add_argument("--src", default=str(NOTEBOOKS), help="folder of the course notebooks (default: %(default)s)")
+    course.add_argument("--course-id", default="mcdl", help="nbgrader's course id (default: %(default)s)")
+    course.add_argument("--force", action="store_true",
+                        help="replace files that differ (the old ones are kept as .bak)")
+    course.set_defaults(run=_course)
+
+    grading = commands.add_parser("grading", help="check (or add) the nbgrader cells of the course notebooks",
+                                  description="Every answer cell must be an nbgrader solution cell followed by "
+                                              "its locked graded cell. Exit status 1 when one is missing; "
+                                              "--mark adds them.")
+    grading.add_argument("--src", default=str(NOTEBOOKS), help="folder of the course notebooks (default: %(default)s)")
+    grading.add_argument("--mark", action="store_true", help="add or repair the nbgrader cells in place")
+    grading.set_defaults(run=_grading)
+
+    report = commands.add_parser("progress", help="a class's progress: one folder per student",
+                                 description="Read the mcdl-progress.json files under each folder (one folder "
+                                             "per student, e.g. their home directories) and print solved "
+                                             "exercises per student and chapter. Runs nothing.")
+    report.add_argument("folders", nargs="+", help="one folder per student")
+    report.add_argument("--csv", help="also write one row per student and exercise to this CSV file")
+    report.set_defaults(run=_progress)
 
     sheet = commands.add_parser("cheatsheet", help="write the two-page matrix-calculus cheat sheet (PDF and HTML)",
                                 description="Draw every identity of the course, the chain rules and the notation "

@@ -58,8 +58,8 @@ END_SOLUTION = re.compile(r"^[ \t]*### END SOLUTION[ \t]*$")
 # fewer #, no space, trailing text, other case). Only the exact forms above are markers here; every other
 # spelling is an error, so a solution can never reach a student copy because its marker was misspelt.
 ANY_MARKER = re.compile(r"(begin|end)\s*solution", re.IGNORECASE)
-# In Markdown a marker is a line of its own (prose may name the markers, as chapter 00 does for the learner).
-MARKDOWN_MARKER = re.compile(r"^\s*#*\s*(begin|end)\s*solution", re.IGNORECASE)
+# nbgrader takes "BEGIN SOLUTION" anywhere in a Markdown line as a marker too, so prose must not name them.
+MARKDOWN_MARKER = ANY_MARKER
 
 
 # ====================================================================================================
@@ -161,17 +161,152 @@ def strip_solutions(source: str, where: str = "cell") -> str:
     return "\n".join(out) + ("\n" if source.endswith("\n") else "")
 
 
-def student_notebook(nb, name: str = "notebook"):
-    """A copy of ``nb`` with solutions stubbed and the outputs of solution cells cleared."""
-    nb = copy.deepcopy(nb)
+def _clear_solutions_class():
+    """The course's ``ClearSolutions``: nbgrader's preprocessor with the course's stubs (made on first use, so
+    importing mcdl does not import nbgrader)."""
+    global _CLEAR_SOLUTIONS
+    if _CLEAR_SOLUTIONS is not None:
+        return _CLEAR_SOLUTIONS
+    from nbgrader.preprocessors import ClearSolutions as NbgraderClearSolutions
+
+    class CourseClearSolutions(NbgraderClearSolutions):
+        """nbgrader's ``ClearSolutions``, but a solution block in a code cell becomes the course's stub
+        (:func:`strip_solutions`: ``answer = ...``, a ``def`` keeps its signature) instead of one ``...``, and
+        only the exact markers count (every other spelling is a :class:`SolutionBlockError`)."""
+
+        _where = "notebook"
+
+        def preprocess_cell(self, cell, resources, cell_index):
+            self._where = f"{resources.get('mcdl_name', 'notebook')}, cell {cell_index}"
+            return super().preprocess_cell(cell, resources, cell_index)
+
+        def _replace_solution_region(self, cell, language):
+            if cell.cell_type != "code":
+                return super()._replace_solution_region(cell, language)
+            lines = cell.source.splitlines()
+            found = any(BEGIN_SOLUTION.match(line) for line in lines)
+            cell.source = strip_solutions(cell.source, where=self._where)
+            return found
+
+    CourseClearSolutions.__name__ = CourseClearSolutions.__qualname__ = "ClearSolutions"
+    CourseClearSolutions.__module__ = __name__
+    _CLEAR_SOLUTIONS = CourseClearSolutions
+    return CourseClearSolutions
+
+
+_CLEAR_SOLUTIONS = None   # mcdl.student.ClearSolutions, made on first use
+
+
+def __getattr__(name):
+    if name == "ClearSolutions":
+        return _clear_solutions_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+class NotebookError(ValueError):
+    """A file that is not a notebook this course's tools can read (one line, naming the file)."""
+
+
+def read_course_notebook(path: str | os.PathLike, text: str | None = None):
+    """Read an nbformat 4 notebook, or raise :class:`NotebookError` with one line saying what is wrong."""
+    import json
+
+    import nbformat
+
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8") if text is None else text
+        raw = json.loads(text)
+    except (OSError, UnicodeDecodeError) as error:
+        raise NotebookError(f"{path.name}: cannot be read ({error})") from None
+    except ValueError as error:
+        raise NotebookError(f"{path.name}: not a notebook (not JSON: {error})") from None
+    if not isinstance(raw, dict):
+        raise NotebookError(f"{path.name}: not a notebook (a JSON {type(raw).__name__.replace('dict', 'object')}, "
+                            "not an object with cells)")
+    if raw.get("nbformat") != 4:
+        found = f"nbformat {raw['nbformat']}" if "nbformat" in raw else "no nbformat version"
+        raise NotebookError(f"{path.name}: {found}; the course's notebooks are nbformat 4 (open and save it in "
+                            "JupyterLab, or: jupyter nbconvert --to notebook --nbformat 4)")
+    if not isinstance(raw.get("cells"), list):
+        raise NotebookError(f"{path.name}: not a notebook (no list of cells)")
+    for index, cell in enumerate(raw["cells"]):
+        if not isinstance(cell, dict) or cell.get("cell_type") not in ("code", "markdown", "raw"):
+            raise NotebookError(f"{path.name}, cell {index}: not a cell (no cell_type code, markdown or raw)")
+        if not isinstance(cell.get("source"), (str, list)):
+            raise NotebookError(f"{path.name}, cell {index}: a cell without source")
+        if cell["cell_type"] == "code" and not isinstance(cell.get("outputs", []), list):
+            raise NotebookError(f"{path.name}, cell {index}: a code cell whose outputs are not a list")
+    nb = nbformat.reader.reads(text)
+    nb.metadata.setdefault("kernelspec", {"name": "python3", "display_name": "Python 3 (ipykernel)",
+                                          "language": "python"})
+    for cell in nb.cells:
+        cell.setdefault("metadata", {})
+        if cell.cell_type == "code":
+            cell.setdefault("outputs", [])
+            cell.setdefault("execution_count", None)
+    return nb
+
+
+def _is_solution_cell(cell) -> bool:
+    return bool(cell.metadata.get("nbgrader", {}).get("solution"))
+
+
+def _check_markers(nb, name: str) -> None:
+    """What must hold before nbgrader sees the notebook: no marker in Markdown, every block balanced and spelt
+    exactly, every block in an nbgrader solution cell."""
     for index, cell in enumerate(nb.cells):
-        if cell.cell_type != "code" and any(MARKDOWN_MARKER.match(line) for line in cell.source.splitlines()):
-            raise SolutionBlockError(f"{name}, cell {index}: a solution marker in a {cell.cell_type} cell; "
-                                     "solutions live in code cells (a Markdown answer would be copied as it is)")
-        if cell.cell_type == "code" and has_solution(cell.source):
-            cell.source = strip_solutions(cell.source, where=f"{name}, cell {index}")
-            cell.outputs = []
-            cell.execution_count = None
+        if cell.cell_type != "code":
+            if any(MARKDOWN_MARKER.search(line) for line in cell.source.splitlines()):
+                raise SolutionBlockError(f"{name}, cell {index}: a solution marker in a {cell.cell_type} cell; "
+                                         "solutions live in code cells (a Markdown answer would be copied as "
+                                         "it is)")
+            continue
+        if not has_solution(cell.source):
+            continue
+        strip_solutions(cell.source, where=f"{name}, cell {index}")       # balance and spelling
+        if not _is_solution_cell(cell):
+            raise SolutionBlockError(f"{name}, cell {index}: a solution block in a cell that is not an nbgrader "
+                                     "solution cell (mark the notebook: python -m mcdl grading --mark)")
+
+
+class _ClearSolutionOutputs:
+    """The learner's own copy keeps the figures of the chapter; only the cells that held a solution (and
+    the graded cells) lose their outputs.  (nbgrader's release clears every output instead.)"""
+
+    def preprocess(self, nb, resources):
+        for cell in nb.cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if cell.cell_type == "code" and (meta.get("solution") or meta.get("grade")):
+                cell.outputs = []
+                cell.execution_count = None
+        return nb, resources
+
+
+def student_notebook(nb, name: str = "notebook"):
+    """The student version of a course notebook: nbgrader's own preprocessors (locked cells, solutions
+    replaced by the course's stubs, hidden tests and mark schemes cleared, checksums), with the outputs of
+    the answer cells cleared and every other output kept.  ``nb`` is not changed.
+
+    Raises :class:`SolutionBlockError` (naming the notebook, cell and line) for anything that could let a
+    solution through, before nbgrader runs.
+    """
+    from nbgrader.preprocessors import (CheckCellMetadata, ClearHiddenTests, ClearMarkScheme,
+                                        ComputeChecksums, LockCells)
+
+    nb = copy.deepcopy(nb)
+    _check_markers(nb, name)
+    resources = {"mcdl_name": name}
+    steps = [LockCells(), _clear_solutions_class()(code_stub={"python": "..."}, enforce_metadata=True),
+             _ClearSolutionOutputs(), CheckCellMetadata(), ClearHiddenTests(), ClearMarkScheme(),
+             ComputeChecksums(), CheckCellMetadata()]
+    for step in steps:
+        try:
+            nb, resources = step.preprocess(nb, resources)
+        except SolutionBlockError:
+            raise
+        except (RuntimeError, ValueError, KeyError) as error:       # nbgrader's own complaints
+            raise SolutionBlockError(f"{name}: nbgrader refused it: {error}") from None
     return nb
 
 
@@ -196,6 +331,8 @@ def make_student_versions(src_dir: str | os.PathLike = NOTEBOOKS, out_dir: str |
     import nbformat
     import nbformat.reader
 
+    if not str(out_dir).strip():
+        raise ValueError("name a folder for the student versions (e.g. build/student); an empty name is refused")
     src, out = Path(src_dir), Path(out_dir)
     if not src.is_dir():
         raise FileNotFoundError(f"no notebook folder at {src}")
@@ -204,7 +341,7 @@ def make_student_versions(src_dir: str | os.PathLike = NOTEBOOKS, out_dir: str |
 
     planned: list[tuple[Path, str]] = []
     for path in sorted(src.glob("*.ipynb")):
-        nb = nbformat.reader.reads(path.read_text(encoding="utf-8"))
+        nb = read_course_notebook(path)
         text = nbformat.writes(student_notebook(nb, name=path.name))
         planned.append((out / path.name, text if text.endswith("\n") else text + "\n"))
 
@@ -244,6 +381,8 @@ def update_working_copy(src_dir: str | os.PathLike = NOTEBOOKS, out_dir: str | o
     import nbformat
     import nbformat.reader
 
+    if not str(out_dir).strip():
+        raise ValueError("name a folder for your working copy (e.g. my-work); an empty name is refused")
     src, out = Path(src_dir), Path(out_dir)
     if not src.is_dir():
         raise FileNotFoundError(f"no notebook folder at {src}")
@@ -263,7 +402,7 @@ def update_working_copy(src_dir: str | os.PathLike = NOTEBOOKS, out_dir: str | o
 
     report = {"written": [], "refreshed": [], "kept": []}
     for path in sorted(src.glob("*.ipynb")):
-        nb = nbformat.reader.reads(path.read_text(encoding="utf-8"))
+        nb = read_course_notebook(path)
         text = nbformat.writes(student_notebook(nb, name=path.name))
         text = text if text.endswith("\n") else text + "\n"
         target = out / path.name

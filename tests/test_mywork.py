@@ -13,6 +13,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 import mcdl
+from mcdl.grading import mark_notebook
 from mcdl.student import MANIFEST, update_working_copy
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,6 +23,7 @@ def chapter(path: Path, answer_line: str, title: str = "# Chapter"):
     nb = new_notebook(cells=[new_markdown_cell(title),
                              new_code_cell(f"### BEGIN SOLUTION\n{answer_line}\n### END SOLUTION\n"
                                            "mcdl.check('00-warmup', answer)")])
+    mark_notebook(nb)                     # nbgrader's solution cell and the graded cell, as the course has
     nbformat.write(nb, path)
 
 

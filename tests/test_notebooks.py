@@ -87,9 +87,10 @@ def test_chapter_is_stored_executed_and_normalised(path):
     assert running, "a chapter without code?"
     uncounted = [i for i, cell in enumerate(nb.cells) if run_notebooks.runs(cell) and cell.execution_count is None]
     assert not uncounted, f"code cells {uncounted} have no execution count, so nbval would not compare them"
-    with_outputs = sum(bool(cell.outputs) for cell in running)
-    assert with_outputs >= MIN_SHARE_WITH_OUTPUTS * len(running), (
-        f"only {with_outputs} of {len(running)} code cells have stored outputs: run `make notebooks`")
+    shown = [cell for cell in running if not cell.metadata.get("nbgrader", {}).get("grade")]  # graded: silent
+    with_outputs = sum(bool(cell.outputs) for cell in shown)
+    assert with_outputs >= MIN_SHARE_WITH_OUTPUTS * len(shown), (
+        f"only {with_outputs} of {len(shown)} code cells have stored outputs: run `make notebooks`")
 
 
 @pytest.mark.parametrize("path", chapter_params)
@@ -159,6 +160,15 @@ def test_student_version_runs(path, student_dir):
     # raises CellExecutionError on the first error, except in cells tagged raises-exception
     NotebookClient(nb, timeout=300, kernel_name="python3",
                    resources={"metadata": {"path": str(student_dir)}}).execute(env=kernel_env())
+    # every exercise says "not answered yet", and nothing has been recorded as an attempt
+    answers = [cell for cell in nb.cells if cell.metadata.get("nbgrader", {}).get("solution")]
+    assert answers, "a chapter without exercises"
+    for cell in answers:
+        shown = " ".join(str(out.get("text", "")) + str(out.get("data", {}).get("text/plain", ""))
+                         for out in cell.outputs)
+        exercise_id = cell.metadata["nbgrader"]["grade_id"]
+        assert f"{exercise_id}: not answered yet" in shown, (exercise_id, shown[:300])
+    assert not (student_dir / "mcdl-progress.json").exists()
 
 
 # --- tools/run_notebooks.py --------------------------------------------------------------------------

@@ -11,7 +11,8 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 
 import mcdl.doctor as doctor_module
 from mcdl.doctor import CheckResult, doctor
-from mcdl.student import SolutionBlockError, make_student_versions, strip_solutions
+from mcdl.grading import solution_metadata
+from mcdl.student import NotebookError, SolutionBlockError, make_student_versions, strip_solutions
 
 
 def dedent(text):
@@ -148,6 +149,7 @@ def write_course(folder, extra_cell=""):
                           outputs=[new_output("stream", name="stdout", text="worked example\n")])
     solved = new_code_cell(SOLUTION_CELL, execution_count=2,
                            outputs=[new_output("stream", name="stdout", text="6\n")])
+    solved.metadata["nbgrader"] = solution_metadata("ex1")       # an nbgrader solution cell
     nb.cells = [new_markdown_cell("# Chapter"), shown, solved]
     nbformat.write(nb, folder / "01_chapter.ipynb")
     (folder / "data.csv").write_text("not a notebook\n")
@@ -338,3 +340,57 @@ def test_a_notebook_that_would_leak_a_solution_is_refused(tmp_path, cell, match)
         make_student_versions(src, tmp_path / "student")
     assert "01_chapter.ipynb, cell 3" in str(caught.value)
     assert not (tmp_path / "student").exists()                    # nothing written at all
+
+
+def test_a_solution_block_outside_an_nbgrader_solution_cell_is_refused(tmp_path):
+    src = write_course(tmp_path / "notebooks")
+    nb = nbformat.read(src / "01_chapter.ipynb", as_version=4)
+    del nb.cells[2].metadata["nbgrader"]                         # the block is there, the metadata is not
+    nbformat.write(nb, src / "01_chapter.ipynb")
+    with pytest.raises(SolutionBlockError, match=r"01_chapter.ipynb, cell 2: .*not an nbgrader solution cell"):
+        make_student_versions(src, tmp_path / "student")
+    assert not (tmp_path / "student").exists()
+
+
+def test_a_solution_cell_without_markers_becomes_a_bare_stub(tmp_path):
+    src = write_course(tmp_path / "notebooks")
+    nb = nbformat.read(src / "01_chapter.ipynb", as_version=4)
+    nb.cells[1].metadata["nbgrader"] = solution_metadata("ex0")   # nbgrader's rule: the whole cell is the answer
+    nbformat.write(nb, src / "01_chapter.ipynb")
+    (written,) = make_student_versions(src, tmp_path / "student")
+    assert nbformat.read(written, as_version=4).cells[1].source == "..."
+
+
+@pytest.mark.parametrize("text, match", [
+    ("[]", r"not a notebook \(a JSON list"),
+    ("{}", "no nbformat version"),
+    ('{"nbformat": 3, "nbformat_minor": 0, "worksheets": []}', "nbformat 3"),
+    ('{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [{"cell_type": "code", "metadata": {}}]}',
+     "cell 0: a cell without source"),
+    ('{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [7]}', "cell 0: not a cell"),
+    ("{not json", "not JSON"),
+])
+def test_a_broken_notebook_gets_one_line_not_a_traceback(tmp_path, capsys, text, match):
+    from mcdl.__main__ import main
+
+    src = write_course(tmp_path / "notebooks")
+    (src / "02_broken.ipynb").write_text(text)
+    with pytest.raises(NotebookError, match=match):
+        make_student_versions(src, tmp_path / "student")
+    assert main(["student", str(tmp_path / "student"), "--src", str(src)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: 02_broken.ipynb") and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "student").exists()                    # nothing written, not even the good chapter
+
+
+def test_an_empty_out_folder_name_is_refused(tmp_path, capsys, monkeypatch):
+    from mcdl.__main__ import main
+
+    src = write_course(tmp_path / "notebooks")
+    monkeypatch.chdir(tmp_path)
+    for out in ("", "  "):
+        assert main(["student", out, "--src", str(src)]) == 1
+        assert "empty name is refused" in capsys.readouterr().err
+        assert main(["mywork", "--out", out, "--src", str(src)]) == 1
+        assert "empty name is refused" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notebooks"]

@@ -77,9 +77,24 @@ def check(exercise, answer) -> Feedback:
                           ["try a plain number, a numpy array or a function, as the exercise asks"])
     try:
         details = [str(d) for d in verdict.details if d] + _hint_pointer(ex, verdict.status)
-        return Feedback(verdict.status, str(verdict.message), details, str(ex_id), str(verdict.mistake))
+        feedback = Feedback(verdict.status, str(verdict.message), details, str(ex_id), str(verdict.mistake))
     except Exception:
         return Feedback("error", "mcdl could not check this answer", [], "")
+    if ex is not None and EXERCISES.get(ex.id) is ex:       # a bank exercise: graded, and on the learner's record
+        _record(feedback, ex)
+    return feedback
+
+
+def _record(feedback: Feedback, ex: Exercise) -> None:
+    """Keep the verdict for the graded cell (``mcdl.grade``) and in the learner's progress file; neither may
+    ever turn a check into a traceback."""
+    from .. import grading, tracking
+
+    grading.remember(feedback)
+    try:
+        tracking.record(feedback, ex)
+    except Exception:           # a full disk or a read-only folder: the feedback still reaches the learner
+        pass
 
 
 def hint(exercise, level: int = 0) -> str:

@@ -1,0 +1,202 @@
+"""Grading with nbgrader: the course's notebooks are nbgrader source notebooks.
+
+Every exercise is two cells in its chapter:
+
+* the **answer cell**, an nbgrader solution cell whose ``grade_id`` is the exercise id.  The learner's part is
+  between ``### BEGIN SOLUTION`` and ``### END SOLUTION``; the cell ends with ``mcdl.check("ID", answer)``;
+* the **graded cell** right after it, locked, worth :data:`POINTS` point(s), ``grade_id`` ``ID-graded``::
+
+      mcdl.grade("ID")
+
+  :func:`grade` looks up the verdict of the last ``check`` of that exercise in this kernel.  In a learner's
+  kernel it shows nothing (the feedback is already on the page, and Run All must not stop at an exercise not
+  done yet).  When nbgrader runs the notebook (``autograde``, ``validate``: it sets ``NBGRADER_EXECUTION``)
+  it raises ``AssertionError`` with the checker's own message unless the answer is correct, so the grade is
+  nbgrader's and the feedback a student reads is the checker's.
+
+:func:`mark_notebook` adds (or repairs) that metadata and the graded cells; ``python -m mcdl grading --mark``
+runs it over ``notebooks/`` and tests check it is a no-op there.  :func:`make_course` lays out a course
+directory for nbgrader (``source/<chapter>/<chapter>.ipynb`` and ``nbgrader_config.py``).
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+POINTS = 1
+SCHEMA_VERSION = 3
+GRADED_SUFFIX = "-graded"
+CHECK_CALL = re.compile(r"""check\(\s*['"](?P<id>[A-Za-z0-9_-]+)['"]""")
+GRADE_CALL = re.compile(r"""^mcdl\.grade\(\s*['"](?P<id>[A-Za-z0-9_-]+)['"]\s*\)$""", re.MULTILINE)
+
+# The last verdict of check() per exercise id, in this kernel (what grade() reads).
+_LAST: dict = {}
+
+
+def under_nbgrader() -> bool:
+    """Is nbgrader executing this notebook (autograde or validate)?"""
+    return bool(os.environ.get("NBGRADER_EXECUTION"))
+
+
+def remember(feedback) -> None:
+    """Called by ``check``: keep the verdict for the graded cell that follows."""
+    if getattr(feedback, "exercise_id", ""):
+        _LAST[feedback.exercise_id] = feedback
+
+
+def grade(exercise_id: str) -> None:
+    """The graded cell of an exercise: nothing for a learner; under nbgrader, pass or fail with the checker's
+    message (``AssertionError``)."""
+    if not under_nbgrader():
+        return None
+    feedback = _LAST.get(exercise_id)
+    if feedback is None:
+        raise AssertionError(f"{exercise_id}: the answer cell above did not reach its mcdl.check(...) call "
+                             "(it raised an error, or the call was removed)")
+    if not feedback:
+        raise AssertionError(str(feedback))
+    return None
+
+
+# ====================================================================================================
+# Marking source notebooks
+# ====================================================================================================
+def solution_metadata(exercise_id: str) -> dict:
+    return {"grade": False, "grade_id": exercise_id, "locked": False, "schema_version": SCHEMA_VERSION,
+            "solution": True, "task": False}
+
+
+def graded_metadata(exercise_id: str, points: int = POINTS) -> dict:
+    return {"grade": True, "grade_id": exercise_id + GRADED_SUFFIX, "locked": True, "points": points,
+            "schema_version": SCHEMA_VERSION, "solution": False, "task": False}
+
+
+def graded_source(exercise_id: str) -> str:
+    return (f"# Graded when you hand the chapter in (this cell is read-only; it shows nothing here).\n"
+            f'mcdl.grade("{exercise_id}")')
+
+
+def exercise_of(cell) -> str | None:
+    """The exercise id an answer cell checks, or None for a cell that is not an answer cell."""
+    from .student import has_solution
+
+    if cell.cell_type != "code" or not has_solution(cell.source):
+        return None
+    ids = CHECK_CALL.findall(cell.source)
+    return ids[-1] if ids else None
+
+
+def mark_notebook(nb, name: str = "notebook"):
+    """Give every answer cell its nbgrader solution metadata and a graded cell after it (in place; idempotent).
+
+    An answer cell is a code cell with a solution block and an ``mcdl.check("ID", ...)`` call.  A solution
+    block without a check call is an error (nbgrader could not grade it).  Returns the exercise ids marked.
+    """
+    import nbformat
+
+    from .exercises import get
+    from .student import SolutionBlockError, has_solution
+
+    marked: list[str] = []
+    index = 0
+    while index < len(nb.cells):
+        cell = nb.cells[index]
+        if cell.cell_type == "code" and GRADE_CALL.search(cell.source):
+            if index == 0 or exercise_of(nb.cells[index - 1]) != GRADE_CALL.search(cell.source)["id"]:
+                del nb.cells[index]          # a graded cell whose answer cell moved or went: made afresh below
+                continue
+        if cell.cell_type == "code" and has_solution(cell.source):
+            exercise_id = exercise_of(cell)
+            if exercise_id is None:
+                raise SolutionBlockError(f"{name}, cell {index}: a solution block without an mcdl.check(\"ID\", "
+                                         "...) call, so nbgrader could not grade it")
+            get(exercise_id)                  # an unknown id is an error here, not at grading time
+            cell.metadata["nbgrader"] = solution_metadata(exercise_id)
+            following = nb.cells[index + 1] if index + 1 < len(nb.cells) else None
+            if following is None or not (following.cell_type == "code"
+                                         and GRADE_CALL.search(following.source)):
+                following = nbformat.v4.new_code_cell(graded_source(exercise_id))
+                following["id"] = f"graded-{exercise_id}"
+                nb.cells.insert(index + 1, following)
+            following.source = graded_source(exercise_id)
+            following.metadata["nbgrader"] = graded_metadata(exercise_id)
+            following.metadata["editable"] = False
+            following.metadata["deletable"] = False
+            marked.append(exercise_id)
+            index += 2
+            continue
+        if "nbgrader" in cell.metadata:
+            del cell.metadata["nbgrader"]
+        index += 1
+    return marked
+
+
+# ====================================================================================================
+# A course directory for nbgrader
+# ====================================================================================================
+CONFIG = '''\
+# nbgrader configuration for the mcdl course (written by `python -m mcdl course`; edit freely).
+# Run nbgrader from this folder: nbgrader generate_assignment 01_scalar_derivative_rules, autograde, ...
+import mcdl.grading
+
+c = get_config()
+c.CourseDirectory.course_id = {course_id!r}
+# The student version: the course's own stubs (`answer = ...`, a def keeps its signature), not a bare `...`.
+c.GenerateAssignment.preprocessors = mcdl.grading.assignment_preprocessors()
+c.ClearSolutions.code_stub = {{"python": "..."}}
+c.ClearSolutions.enforce_metadata = True
+# Autograding runs every chapter top to bottom; the slowest take a few seconds a cell.
+c.ExecutePreprocessor.timeout = 300
+'''
+
+
+def assignment_preprocessors() -> list:
+    """nbgrader's ``GenerateAssignment`` pipeline with the course's :class:`~mcdl.student.ClearSolutions`."""
+    from nbgrader.converters import GenerateAssignment
+    from nbgrader.preprocessors import ClearSolutions as NbgraderClearSolutions
+
+    from .student import ClearSolutions
+
+    return [ClearSolutions if p is NbgraderClearSolutions else p
+            for p in GenerateAssignment.class_traits()["preprocessors"].default()]
+
+
+def make_course(out: str | os.PathLike, src: str | os.PathLike | None = None, course_id: str = "mcdl",
+                force: bool = False) -> list[Path]:
+    """Lay out an nbgrader course directory at ``out``: ``source/<chapter>/<chapter>.ipynb`` for every
+    course notebook, and ``nbgrader_config.py``.  Returns the paths written.
+
+    Files that already hold the same bytes are left alone; a source notebook the instructor changed is only
+    replaced with ``force=True`` (the old one kept as ``.bak``), as the student tool does.
+    """
+    import nbformat
+
+    from .student import NOTEBOOKS, _backup_path, read_course_notebook, student_notebook
+
+    src_dir, root = Path(src or NOTEBOOKS), Path(out)
+    if not str(out).strip():
+        raise ValueError("name a folder for the course (e.g. build/course)")
+    if not src_dir.is_dir():
+        raise FileNotFoundError(f"no notebook folder at {src_dir}")
+    planned: list[tuple[Path, str]] = []
+    for path in sorted(src_dir.glob("*.ipynb")):
+        nb = read_course_notebook(path)
+        student_notebook(nb, name=path.name)     # every check of the student tool, before nbgrader sees it
+        text = nbformat.writes(nb)
+        planned.append((root / "source" / path.stem / path.name, text if text.endswith("\n") else text + "\n"))
+    config = CONFIG.format(course_id=course_id)
+    planned.append((root / "nbgrader_config.py", config))
+    changed = [(target, text) for target, text in planned
+               if not (target.exists() and target.read_text(encoding="utf-8") == text)]
+    clashes = [target for target, _ in changed if target.exists()]
+    if clashes and not force:
+        raise FileExistsError("would overwrite " + ", ".join(map(str, clashes))
+                              + "; pass --force to replace them (the old files are kept as .bak)")
+    for target, text in changed:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.exists():
+            shutil.copy2(target, _backup_path(target))
+        target.write_text(text, encoding="utf-8")
+    return [target for target, _ in changed]
