@@ -74,7 +74,7 @@ def graded_metadata(exercise_id: str, points: int = POINTS) -> dict:
 
 
 def graded_source(exercise_id: str) -> str:
-    return (f"# Graded when you hand the chapter in (this cell is read-only; it shows nothing here).\n"
+    return (f"# Read-only, and silent while you work: a class that grades with nbgrader scores the check above.\n"
             f'mcdl.grade("{exercise_id}")')
 
 
