@@ -148,3 +148,20 @@ def test_binder_environment_matches_the_top_level_one_without_the_editable_insta
     post_build = (ROOT / "binder" / "postBuild").read_text(encoding="utf-8")
     assert "pip install" in post_build and "-e ." in post_build
     assert os.access(ROOT / "binder" / "postBuild", os.X_OK)
+
+
+# --- Binder ------------------------------------------------------------------------------------------
+BINDER_BADGE = re.compile(r"https://mybinder\.org/v2/gh/(?P<repo>[\w.-]+/[\w.-]+)/HEAD\?urlpath=lab/tree/"
+                          r"(?P<path>[\w./-]+\.ipynb)")
+
+
+@pytest.mark.parametrize("document", ["README.md", "docs/teaching.md"])
+def test_the_binder_badge_opens_chapter_00_of_this_repository(document):
+    text = (ROOT / document).read_text(encoding="utf-8")
+    badges = list(BINDER_BADGE.finditer(text))
+    assert badges, f"{document} has no Binder badge"
+    repository = PYPROJECT["urls"]["Repository"].removeprefix("https://github.com/")
+    for badge in badges:
+        assert badge["repo"] == repository and (ROOT / badge["path"]).is_file(), badge.group(0)
+    assert "docs/teaching.md" in (ROOT / "README.md").read_text(encoding="utf-8")
+
