@@ -163,6 +163,19 @@ def assignment_preprocessors() -> list:
             for p in GenerateAssignment.class_traits()["preprocessors"].default()]
 
 
+LINK = re.compile(r"\]\((?P<name>[\w-]+)\.ipynb(?P<anchor>#[^)]*)?\)")
+
+
+def relink(markdown: str, chapters: set) -> str:
+    """Links between chapters, ``](02_x.ipynb)``, rewritten for nbgrader's one folder per chapter."""
+    def move(match):
+        name = match["name"]
+        if f"{name}.ipynb" not in chapters:
+            return match.group(0)
+        return f"](../{name}/{name}.ipynb{match['anchor'] or ''})"
+    return LINK.sub(move, markdown)
+
+
 def make_course(out: str | os.PathLike, src: str | os.PathLike | None = None, course_id: str = "mcdl",
                 force: bool = False) -> list[Path]:
     """Lay out an nbgrader course directory at ``out``: ``source/<chapter>/<chapter>.ipynb`` for every
@@ -181,9 +194,13 @@ def make_course(out: str | os.PathLike, src: str | os.PathLike | None = None, co
     if not src_dir.is_dir():
         raise FileNotFoundError(f"no notebook folder at {src_dir}")
     planned: list[tuple[Path, str]] = []
+    chapters = {path.name for path in src_dir.glob("*.ipynb")}
     for path in sorted(src_dir.glob("*.ipynb")):
         nb = read_course_notebook(path)
         student_notebook(nb, name=path.name)     # every check of the student tool, before nbgrader sees it
+        for cell in nb.cells:                    # each chapter sits in a folder of its own now
+            if cell.cell_type == "markdown":
+                cell.source = relink(cell.source, chapters)
         text = nbformat.writes(nb)
         planned.append((root / "source" / path.stem / path.name, text if text.endswith("\n") else text + "\n"))
     config = CONFIG.format(course_id=course_id)

@@ -5,7 +5,8 @@ per exercise, how many times it was checked, whether it was ever solved, the las
 the learner's code or answers.  Nothing leaves the machine.
 
 * :func:`record` — called by ``check``; records nothing when nbgrader runs the notebook, outside a Jupyter
-  kernel, in the course's own ``notebooks/`` folder (the instructor's copy), or with ``MCDL_PROGRESS=off``
+  kernel, in the course's own ``notebooks/`` folder (the instructor's copy) or inside an nbgrader course
+  directory (a folder with ``nbgrader_config.py`` up to three levels up), or with ``MCDL_PROGRESS=off``
   (``MCDL_PROGRESS=/some/file.json`` records there instead);
 * :func:`progress` — ``mcdl.progress()`` in a notebook: per chapter, which exercises are solved, attempted,
   untouched; a table and a picture;
@@ -65,7 +66,11 @@ def progress_path() -> Path | None:
         return None
     folder = Path.cwd()
     try:
-        if folder.resolve() == NOTEBOOKS.resolve():
+        here = folder.resolve()
+        if here == NOTEBOOKS.resolve():
+            return None
+        # an instructor's nbgrader course (source/, release/, autograded/...): a file there could be published
+        if any((parent / "nbgrader_config.py").is_file() for parent in [here, *here.parents][:4]):
             return None
     except OSError:
         return None

@@ -177,6 +177,18 @@ def graded_course(tmp_path_factory):
     return root
 
 
+def test_links_between_chapters_follow_them_into_their_folders(tmp_path):
+    make_course(tmp_path / "course")
+    nb = nbformat.read(tmp_path / "course" / "source" / "00_start_here" / "00_start_here.ipynb", as_version=4)
+    text = "\n".join(cell.source for cell in nb.cells if cell.cell_type == "markdown")
+    links = re.findall(r"\]\(([^)]*\.ipynb)", text)
+    assert "../01_scalar_derivative_rules/01_scalar_derivative_rules.ipynb" in links
+    for link in links:
+        assert (tmp_path / "course" / "source" / "00_start_here" / link).resolve().is_file(), link
+    assert grading.relink("[x](notes.ipynb) [y](01_a.ipynb#top)", {"01_a.ipynb"}) == \
+        "[x](notes.ipynb) [y](../01_a/01_a.ipynb#top)"
+
+
 @slow_course
 def test_the_release_is_the_course_student_version(graded_course):
     for chapter in ROUND_TRIP:

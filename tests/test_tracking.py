@@ -152,3 +152,15 @@ def test_a_class_report_per_student_and_exercise(tmp_path, capsys):
 def test_a_class_report_with_no_files_fails_clearly(tmp_path, capsys):
     assert main(["progress", str(tmp_path)]) == 1
     assert "no progress files found" in capsys.readouterr().err
+
+
+def test_nothing_is_recorded_inside_an_instructors_nbgrader_course(tmp_path, monkeypatch):
+    (tmp_path / "nbgrader_config.py").write_text("c = get_config()\n")
+    chapter = tmp_path / "release" / "01_x"
+    chapter.mkdir(parents=True)
+    monkeypatch.chdir(chapter)
+    monkeypatch.delenv("MCDL_PROGRESS", raising=False)
+    monkeypatch.setattr(progress_module, "_in_kernel", lambda: True)
+    assert progress_module.progress_path() is None
+    monkeypatch.chdir(tmp_path.parent)
+    assert progress_module.progress_path() == tmp_path.parent / FILENAME

@@ -9,7 +9,9 @@ Prints one table per concern:
   3. `import mcdl` time in a fresh interpreter (and with the numeric module loaded);
   4. numeric Jacobian speed and its error against the analytic Jacobian; the same beside numdifftools at a
      standard and a badly scaled point (n = 200); a gradient's memory at n = 10,000; the time of typed formulas;
-  5. the worst error of each identity in the registry against finite differences.
+  5. the worst error of each identity in the registry against finite differences;
+  6. a class on one server: K = 20 student kernels at once, each through the whole course in order
+     (tools/class_load.py; CLASS_K=… to change K): wall time, failed cells, peak memory per kernel.
 Targets: chapter ≤ 3 s; a slider move ≤ 10 ms kernel-side; key press -> pixels ≤ 20 ms median and
 ≤ 33 ms p95 end to end; import mcdl ≤ 0.3 s.
 """
@@ -476,6 +478,16 @@ def bench_identities():
           ("identity", "paper", "max error", "ms per verify"), rows)
 
 
+def bench_class():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("class_load", ROOT / "tools" / "class_load.py")
+    class_load = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(class_load)
+    print()
+    print(class_load.report(class_load.run_class(int(os.environ.get("CLASS_K", 20)))))
+
+
 def main():
     os.environ.pop("MPLBACKEND", None)       # kernels draw as in JupyterLab; in-process widgets use Agg below
     import matplotlib
@@ -492,6 +504,7 @@ def main():
     bench_end_to_end()
     bench_notebooks()
     bench_neuron()
+    bench_class()
 
 
 if __name__ == "__main__":

@@ -275,10 +275,11 @@ def follow_gitpuller_link(session: requests.Session, link: str, timeout: float =
 
 # ---------------------------------------------------------------------------------------------- kernels
 def run_notebook_via_ws(server_url: str, token: str, path: str, cells: list[str], timeout: float = 180) -> list[dict]:
-    """Run code cells in a kernel of a student's own server, as JupyterLab does: a session for the notebook at
-    `path` (so the kernel's cwd is the notebook's folder), then execute_request messages over the kernel's
-    websocket (JSON frames, protocol 5.3).  One dict per cell: status, error, text (streams + text/plain +
-    text/html), mime (the MIME types shown).  The session (and its kernel) is deleted at the end.  server_url: http://.../user/NAME"""
+    """Run code cells in a kernel of a student's own server (server_url: http://.../user/NAME) as JupyterLab
+    does: a session for the notebook at `path` (so the kernel's cwd is the notebook's folder), then
+    execute_request messages over the kernel's websocket (JSON frames, protocol 5.3).  One dict per cell:
+    status, error, text (streams, text/plain, text/html), mime (the MIME types shown).  The session and its
+    kernel are deleted at the end."""
     headers = {"Authorization": f"token {token}"}
     r = requests.post(server_url + "/api/sessions", headers=headers, timeout=60,
                       json={"path": path, "name": os.path.basename(path), "type": "notebook",

@@ -31,7 +31,7 @@ BIN = Path(sys.prefix) / "bin"
 def _unavailable(reason: str):
     if IN_CI:
         pytest.fail(f"the hub tier is required under CI=true but {reason}", pytrace=False)
-    pytest.skip(f"hub tier skipped: {reason} (pip install -e '.[hub]')", allow_module_level=True)
+    pytest.skip(f"hub tier skipped: {reason} (pip install -e '.[hub]'; git from the OS)", allow_module_level=True)
 
 
 _missing = [name for name in ("jupyterhub", "nbgitpuller") if find_spec(name) is None]
@@ -62,7 +62,7 @@ RSS_BUDGET_MIB = 300
 
 
 def parallel(fn, items) -> dict:
-    with ThreadPoolExecutor(len(items)) as pool:
+    with ThreadPoolExecutor(max(1, len(items))) as pool:
         return dict(zip(items, pool.map(fn, items)))
 
 
@@ -178,11 +178,15 @@ def pulled(classroom):
 
 @pytest.fixture(scope="module")
 def answered(classroom, pulled):
-    """alice and bob edit the 01-power answer cell and save through the contents API, as JupyterLab does."""
+    """alice and bob edit the 01-power answer cell and save through the contents API, as JupyterLab does:
+    its save also writes the kernel's language_info into the notebook's metadata (10 more lines)."""
+    from ipykernel.ipkernel import IPythonKernel
+
     for student, line in ANSWERS.items():
         nb = classroom.notebook(student)
         assert power_cell(nb).source == POWER_STUB
         power_cell(nb).source = POWER_STUB.replace("    ...", line)
+        nb.metadata.language_info = IPythonKernel.language_info
         classroom.contents(student, NB01, "PUT", json={"type": "notebook", "format": "json", "content": nb})
 
 
@@ -200,11 +204,29 @@ def ran(classroom, answered):
 
 
 @pytest.fixture(scope="module")
-def updated(classroom, ran):
+def collected(classroom, ran):
+    """The instructor collects chapter 01 from each home into submitted/ and starts autograding it; it runs
+    while the class carries on, and test_instructor_grades_the_class waits for it."""
+    course = classroom.course.dir
+    for student in STUDENTS:
+        (course / "submitted" / student / CH01).mkdir(parents=True)
+        shutil.copy2(classroom.home(student) / CH01 / f"{CH01}.ipynb", course / "submitted" / student / CH01)
+    with ThreadPoolExecutor(1) as pool:
+        yield pool.submit(run, NBGRADER, "autograde", CH01, cwd=course)
+
+
+@pytest.fixture(scope="module")
+def updated(classroom, collected):
     """The instructor edits chapter 00's first text cell and adds a text cell at the end of chapter 01."""
-    classroom.course.edit(CH00, lambda nb: setattr(nb.cells[0], "source", nb.cells[0].source + "\n\n" + CH00_NOTE))
-    classroom.course.edit(CH01, lambda nb: nb.cells.append(nbformat.v4.new_markdown_cell(CH01_NEW_CELL,
-                                                                                           id="extra-practice")))
+    def note_office_hours(nb):
+        assert nb.cells[0].cell_type == "markdown"
+        nb.cells[0].source += "\n\n" + CH00_NOTE
+
+    def add_extra_practice(nb):
+        nb.cells.append(nbformat.v4.new_markdown_cell(CH01_NEW_CELL, id="extra-practice"))
+
+    classroom.course.edit(CH00, note_office_hours)
+    classroom.course.edit(CH01, add_extra_practice)
     classroom.course.push("chapter 00: office hours; chapter 01: extra practice")
     return parallel(classroom.pull, STUDENTS)
 
@@ -252,22 +274,6 @@ def test_student_runs_chapter_01_in_their_kernel(classroom, ran, student):
         assert record["exercises"][POWER]["attempts"] == 1
 
 
-def test_instructor_grades_the_class(classroom, ran):
-    course = classroom.course.dir
-    for student in STUDENTS:
-        (course / "submitted" / student / CH01).mkdir(parents=True)
-        shutil.copy2(classroom.home(student) / CH01 / f"{CH01}.ipynb", course / "submitted" / student / CH01)
-    run(NBGRADER, "autograde", CH01, cwd=course)
-    run(NBGRADER, "export", cwd=course)
-    with open(course / "grades.csv", newline="") as handle:
-        grades = {r["student_id"]: r for r in csv.DictReader(handle) if r["assignment"] == CH01}
-    assert sorted(grades) == sorted(STUDENTS)
-    score = {s: float(grades[s]["raw_score"]) for s in STUDENTS}
-    assert score["alice"] >= 1 and score["bob"] == score["carol"] == 0.0, score
-    assert score["alice"] - score["bob"] == 1.0, score
-    assert {float(grades[s]["max_score"]) for s in STUDENTS} == {8.0}
-
-
 def test_instructor_reads_the_class_progress(classroom, ran):
     report = classroom.tmp / "class.csv"
     r = run(PYTHON, "-m", "mcdl", "progress", *(str(classroom.hub.homes / s) for s in STUDENTS),
@@ -295,7 +301,11 @@ def test_same_cell_conflict_student_version_wins_silently(classroom, updated):
     the student's cell stays as it is, the instructor's change to it is dropped, with no backup and no
     message; a student who left the cell alone gets the change."""
     fixed = POWER_STUB.replace("    ...", "    ...  # the derivative of x**5")
-    classroom.course.edit(CH01, lambda nb: setattr(power_cell(nb), "source", fixed))
+
+    def fix_the_stub(nb):
+        power_cell(nb).source = fixed
+
+    classroom.course.edit(CH01, fix_the_stub)
     classroom.course.push("chapter 01: a comment in the 01-power stub")
     pulls = parallel(classroom.pull, STUDENTS)
     for student in STUDENTS:
@@ -322,31 +332,34 @@ def test_student_in_a_real_browser_lands_on_the_chapter(classroom, pulled):
     def browse():                 # in a thread of its own: another sync_playwright() may be running in this one
         from playwright.sync_api import sync_playwright
 
-        with sync_playwright() as p:
-            context = p.chromium.launch_persistent_context(
-                str(classroom.tmp / "chromium"), executable_path=CHROMIUM, headless=True,
-                viewport={"width": 1280, "height": 800},
-                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-sync",
-                      "--disable-component-update", "--no-first-run", "--disable-quic",
-                      "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"])    # loopback only
-            page = context.pages[0] if context.pages else context.new_page()
-            try:
-                page.goto(classroom.link)                  # logged out: the hub asks to log in first
-                page.fill("input[name=username]", "carol")
-                page.fill("input[name=password]", classroom.hub.password)
-                page.click("input[type=submit], button[type=submit]")
-                page.wait_for_url(f"**/user/carol/lab/tree/{NB01}", timeout=90_000)
-                page.locator(".jp-RenderedMarkdown h1", has_text="Chapter 01").first.wait_for(timeout=90_000)
-                page.get_by_text("Idle", exact=False).first.wait_for(timeout=60_000)    # the kernel is up
-                SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-                page.screenshot(path=str(SCREENSHOT))
-                seen["url"], seen["news"] = page.url, page.get_by_text("Jupyter news").count()
-            except BaseException as error:  # noqa: BLE001  (re-raised in the test's thread)
-                failure.append(error)
-            finally:              # P12: leave JupyterLab cleanly, or its server can hang at stop
-                page.goto("about:blank")
-                page.wait_for_timeout(1000)
-                context.close()
+        try:
+            with sync_playwright() as p:
+                context = p.chromium.launch_persistent_context(
+                    str(classroom.tmp / "chromium"), executable_path=CHROMIUM, headless=True,
+                    viewport={"width": 1280, "height": 800},
+                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-sync",
+                          "--disable-component-update", "--no-first-run", "--disable-quic",
+                          "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"])    # loopback only
+                page = context.pages[0] if context.pages else context.new_page()
+                try:
+                    page.goto(classroom.link)              # logged out: the hub asks to log in first
+                    page.fill("input[name=username]", "carol")
+                    page.fill("input[name=password]", classroom.hub.password)
+                    page.click("input[type=submit], button[type=submit]")
+                    page.wait_for_url(f"**/user/carol/lab/tree/{NB01}", timeout=90_000)
+                    page.locator(".jp-RenderedMarkdown h1", has_text="Chapter 01").first.wait_for(timeout=90_000)
+                    page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').wait_for(timeout=60_000)
+                    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+                    page.screenshot(path=str(SCREENSHOT))
+                    seen["url"], seen["news"] = page.url, page.get_by_text("Jupyter news").count()
+                finally:          # P12: leave JupyterLab cleanly, or its server can hang at stop
+                    try:
+                        page.goto("about:blank")
+                        page.wait_for_timeout(1000)
+                    finally:
+                        context.close()
+        except BaseException as error:  # noqa: BLE001  (re-raised in the test's thread)
+            failure.append(error)
 
     thread = threading.Thread(target=browse)
     thread.start()
@@ -354,6 +367,19 @@ def test_student_in_a_real_browser_lands_on_the_chapter(classroom, pulled):
     if failure:
         raise failure[0]
     assert seen["url"].endswith(f"/user/carol/lab/tree/{NB01}") and seen["news"] == 0, seen
+
+
+def test_instructor_grades_the_class(classroom, collected):
+    course = classroom.course.dir
+    collected.result()                                      # nbgrader autograde 01_scalar_derivative_rules
+    run(NBGRADER, "export", cwd=course)
+    with open(course / "grades.csv", newline="") as handle:
+        grades = {r["student_id"]: r for r in csv.DictReader(handle) if r["assignment"] == CH01}
+    assert sorted(grades) == sorted(STUDENTS)
+    score = {s: float(grades[s]["raw_score"]) for s in STUDENTS}
+    assert score["alice"] >= 1 and score["bob"] == score["carol"] == 0.0, score
+    assert score["alice"] - score["bob"] == 1.0, score
+    assert {float(grades[s]["max_score"]) for s in STUDENTS} == {8.0}
 
 
 def test_student_servers_stay_under_the_memory_budget(classroom, ran):
