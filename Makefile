@@ -16,6 +16,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 STAMP  := $(VENV)/.installed
+CORE   := $(VENV)/.installed-core
 LOCK   ?= constraints.txt
 EXTRAS := test,bench,hub
 STUDENT_DIR ?= build/student
@@ -50,12 +51,22 @@ $(PY):
 
 # The lock holds exact versions for the Python it was made on. If they cannot be installed here (another
 # Python, a platform without wheels), install from pyproject.toml's ranges instead, and say so loudly.
-$(STAMP): pyproject.toml $(LOCK) | $(PY)
-	$(BIN)/pip install $(if $(LOCK),-c $(LOCK)) -e ".[$(EXTRAS)]" || { \
-	  test -n "$(LOCK)" && \
-	  echo "*** The exact versions in $(LOCK) do not install with this Python; using pyproject.toml's ranges." && \
-	  $(BIN)/pip install -e ".[$(EXTRAS)]"; }
+# A learner's `make lab` installs the course alone ($(CORE)); every other target adds the extras for tests,
+# benchmarks and the hub ($(STAMP)), which includes the course.
+define pip_install
+$(BIN)/pip install $(if $(LOCK),-c $(LOCK)) -e "$(1)" || { \
+  test -n "$(LOCK)" && \
+  echo "*** The exact versions in $(LOCK) do not install with this Python; using pyproject.toml's ranges." && \
+  $(BIN)/pip install -e "$(1)"; }
+endef
+
+$(CORE): pyproject.toml $(LOCK) | $(PY)
+	$(call pip_install,.)
 	@touch $@
+
+$(STAMP): pyproject.toml $(LOCK) | $(PY)
+	$(call pip_install,.[$(EXTRAS)])
+	@touch $@ $(CORE)
 
 setup: $(STAMP)
 
@@ -65,7 +76,7 @@ setup: $(STAMP)
 # has not touched, and never overwrite an edited one. The course's own notebooks/ stay the single source
 # (make instructor opens them). --allow-root only as root; --no-browser when there is no display to open a
 # browser on (JupyterLab prints the URL to paste instead).
-lab: $(STAMP)
+lab: $(CORE)
 	@env -u MPLBACKEND $(PY) -m mcdl doctor || echo "(starting anyway; the fixes are listed above)"
 	@env -u MPLBACKEND $(PY) -m mcdl mywork --out $(MYWORK)
 	env -u MPLBACKEND $(BIN)/jupyter lab --ServerApp.root_dir=$(MYWORK) \
@@ -73,13 +84,13 @@ lab: $(STAMP)
 	  $$([ "$$(id -u)" = 0 ] && echo --allow-root) \
 	  $$([ -z "$$DISPLAY$$WAYLAND_DISPLAY" ] && [ "$$(uname)" != Darwin ] && echo --no-browser)
 
-instructor: $(STAMP)
+instructor: $(CORE)
 	env -u MPLBACKEND $(BIN)/jupyter lab --ServerApp.root_dir=notebooks \
 	  --LabApp.default_url=/lab/tree/00_start_here.ipynb \
 	  $$([ "$$(id -u)" = 0 ] && echo --allow-root) \
 	  $$([ -z "$$DISPLAY$$WAYLAND_DISPLAY" ] && [ "$$(uname)" != Darwin ] && echo --no-browser)
 
-doctor: $(STAMP)
+doctor: $(CORE)
 	env -u MPLBACKEND $(PY) -m mcdl doctor
 
 # --- checking --------------------------------------------------------------------------------------
@@ -122,6 +133,7 @@ lock: | $(PY)
 	} > $(LOCK).tmp
 	mv $(LOCK).tmp $(LOCK)
 	@if [ -f $(STAMP) ]; then touch $(STAMP); fi
+	@if [ -f $(CORE) ]; then touch $(CORE); fi
 	@echo "wrote $(LOCK) ($$(grep -vc '^#' $(LOCK)) pins)"
 
 upgrade: | $(PY)
