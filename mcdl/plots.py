@@ -166,6 +166,15 @@ def fast_frames(canvas) -> bool:
     return True
 
 
+def close_widget(widget) -> None:
+    """Close an ipywidget with its layout and style (each is a widget of its own that ipywidgets keeps alive)."""
+    for part in ("layout", "style"):
+        inner = getattr(widget, part, None)
+        if inner is not None and hasattr(inner, "close") and inner is not widget:
+            inner.close()
+    widget.close()
+
+
 class LiveFigure:
     """A matplotlib figure on an ipympl canvas, with blitting for the artists that move.
 
@@ -250,6 +259,20 @@ class LiveFigure:
         finally:
             self.figure._mcdl_blitting = False
         self.canvas.blit(self.figure.bbox)
+
+    def close(self):
+        """Close the canvas and the toolbar ipympl made for it (widgets live until closed) and empty the figure,
+        so a finished explorer keeps none of its artists or pixels."""
+        toolbar = getattr(self.manager, "toolbar", None)
+        for widget in (toolbar, self.canvas):
+            if widget is not None:
+                close_widget(widget)
+        self.figure.clear()
+        self._animated, self._background = [], None
+        for name in ("renderer", "_last_buff"):      # the canvas's pixels: kept by the object, not the widget
+            if hasattr(self.canvas, name):
+                delattr(self.canvas, name)
+        self.canvas._lastKey = None
 
     def png(self) -> bytes:
         """The figure as it looks now, as PNG bytes (animated artists included)."""

@@ -9,6 +9,10 @@ An explorer is three pieces (as ipywidgets' ``interactive`` is one observe loop 
   heatmap grids) and runs at the start and when a *structural* control (n, an operator, a case) changes;
   ``draw`` moves the animated artists.  A plain move is then a blit (``plots.LiveFigure.update``).
 
+Running a cell again replaces its output: the explorers the cell made before are closed then (their
+widgets, canvas and figure), so a learner who re-runs a cell twenty times does not keep twenty canvases alive.
+``explorer.close()`` does the same by hand.
+
 A mistake in the learner's function (:class:`mcdl.functions.FunctionError`) raises when the explorer is
 built; on a later move it is shown in the caption, and the moving artists are hidden until the next good
 state — the same in every explorer.
@@ -18,15 +22,50 @@ from __future__ import annotations
 import base64
 import inspect
 import math
+import weakref
 
 import ipywidgets as widgets
 import numpy as np
+from matplotlib.artist import Artist
+from matplotlib.figure import Figure
 
 from .. import functions
 from ..functions import FunctionError, budget
+from ..plots import LiveFigure, close_widget
 from ..shapes import ShapeError
 
 MISTAKE_PREFIX = "⚠ "
+_BY_CELL: dict = {}               # notebook cell id -> (the execution that ran it, weak refs to its explorers)
+
+
+def _execution() -> tuple[str, str] | None:
+    """(cell id, message id) of the execution running now, when a front end (JupyterLab) names the cell."""
+    try:
+        from IPython import get_ipython
+
+        kernel = getattr(get_ipython(), "kernel", None)
+        parent = kernel.get_parent("shell") if kernel is not None else None
+        cell = (parent or {}).get("metadata", {}).get("cellId")
+        message = (parent or {}).get("header", {}).get("msg_id")
+    except Exception:
+        return None
+    return (str(cell), str(message)) if cell and message else None
+
+
+def _replace_earlier_runs(explorer) -> None:
+    """A cell run again: close the explorers its earlier run made (their output is gone from the page)."""
+    execution = _execution()
+    if execution is None:
+        return
+    cell, message = execution
+    previous, refs = _BY_CELL.get(cell, (None, []))
+    if previous != message:
+        for ref in refs:
+            old = ref()
+            if old is not None:
+                old.close()
+        refs = []
+    _BY_CELL[cell] = (message, [ref for ref in refs if ref() is not None] + [weakref.ref(explorer)])
 EXPLORER_BUDGET_FACTOR = 3        # an explorer's update (hundreds of calls of the learner's f) may take 3 budgets
 
 
@@ -72,6 +111,29 @@ class Explorer(widgets.VBox):
         self.refresh(rebuild=True, initial=True)
         for control in self.controls.values():          # the one wiring loop
             control.observe(self._on_control, names="value")
+        _replace_earlier_runs(self)
+
+    def close(self):
+        """Close the explorer and every widget in it (controls, canvas, toolbar, their layouts), and empty its
+        figure; what is left of it holds no canvas.  The shared style widgets stay for the other explorers."""
+        shared = {id(widget) for widget in _STYLES.values()}
+        stack, seen = list(self.children) + list(self.controls.values()), set()
+        while stack:
+            widget = stack.pop()
+            if id(widget) in seen or id(widget) in shared or widget is self:
+                continue
+            seen.add(id(widget))
+            stack.extend(getattr(widget, "children", ()))
+            if self.live is not None and widget is self.live.canvas:
+                continue                                  # (closed with its toolbar below)
+            close_widget(widget)
+        if self.live is not None:
+            self.live.close()
+        for name, value in list(vars(self).items()):     # artists, grids and pixels the figure no longer needs
+            if name not in ("controls", "caption", "structural", "current") and _heavy(value):
+                setattr(self, name, None)
+        self.layout.close()
+        super().close()
 
     # ---- what subclasses provide --------------------------------------------------------------------
     def state(self, **values):
@@ -151,6 +213,12 @@ class Explorer(widgets.VBox):
         if self.live is not None:
             bundle["image/png"] = base64.b64encode(self.live.png()).decode("ascii")
         return bundle
+
+
+def _heavy(value) -> bool:
+    """Does an attribute hold part of a figure (artists, the LiveFigure) or an array?"""
+    items = list(value.values()) if isinstance(value, dict) else value if isinstance(value, (list, tuple)) else [value]
+    return any(isinstance(item, (Artist, Figure, LiveFigure, np.ndarray)) for item in items)
 
 
 def factory_of(cls):

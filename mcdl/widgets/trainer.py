@@ -240,6 +240,13 @@ class TrainerExplorer(Explorer):
         self.train_button.disabled, self.stop_button.disabled = False, True
         self._task = None
 
+    def close(self):
+        """Stop any playback first: a closed explorer must not keep drawing."""
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+        self._task = None
+        super().close()
+
     def stop(self):
         """Stop a playback where it is (the figure keeps that epoch until a control moves)."""
         if self._task is not None and not self._task.done():
