@@ -28,6 +28,7 @@ from pathlib import Path
 POINTS = 1
 SCHEMA_VERSION = 3
 GRADED_SUFFIX = "-graded"
+BACKUPS = "backups"
 CHECK_CALL = re.compile(r"""check\(\s*['"](?P<id>[A-Za-z0-9_-]+)['"]""")
 GRADE_CALL = re.compile(r"""^mcdl\.grade\(\s*['"](?P<id>[A-Za-z0-9_-]+)['"]\s*\)$""", re.MULTILINE)
 
@@ -40,19 +41,32 @@ def under_nbgrader() -> bool:
     return bool(os.environ.get("NBGRADER_EXECUTION"))
 
 
+def _execution_count() -> int | None:
+    """The number of the cell running now, in an IPython kernel (None elsewhere)."""
+    try:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+        return None if shell is None else int(shell.execution_count)
+    except Exception:
+        return None
+
+
 def remember(feedback) -> None:
-    """Called by ``check``: keep the verdict for the graded cell that follows."""
+    """Called by ``check``: keep the verdict, and the cell that gave it, for the graded cell that follows."""
     if getattr(feedback, "exercise_id", ""):
-        _LAST[feedback.exercise_id] = feedback
+        _LAST[feedback.exercise_id] = (feedback, _execution_count())
 
 
 def grade(exercise_id: str) -> None:
     """The graded cell of an exercise: nothing for a learner; under nbgrader, pass or fail with the checker's
-    message (``AssertionError``)."""
+    message (``AssertionError``).  Only a check made by the cell just above counts: a verdict from another
+    cell (an earlier scratch check, with the answer cell itself failing) is not this answer's."""
     if not under_nbgrader():
         return None
-    feedback = _LAST.get(exercise_id)
-    if feedback is None:
+    feedback, count = _LAST.get(exercise_id, (None, None))
+    now = _execution_count()
+    if feedback is None or (count is not None and now is not None and count != now - 1):
         raise AssertionError(f"{exercise_id}: the answer cell above did not reach its mcdl.check(...) call "
                              "(it raised an error, or the call was removed)")
     if not feedback:
@@ -159,8 +173,11 @@ def assignment_preprocessors() -> list:
 
     from .student import ClearSolutions
 
-    return [ClearSolutions if p is NbgraderClearSolutions else p
-            for p in GenerateAssignment.class_traits()["preprocessors"].default()]
+    from .student import ClearSolutionAttachments
+
+    steps = [ClearSolutions if p is NbgraderClearSolutions else p
+             for p in GenerateAssignment.class_traits()["preprocessors"].default()]
+    return steps[:steps.index(ClearSolutions) + 1] + [ClearSolutionAttachments] + steps[steps.index(ClearSolutions) + 1:]
 
 
 LINK = re.compile(r"\]\((?P<name>[\w-]+)\.ipynb(?P<anchor>#[^)]*)?\)")
@@ -182,7 +199,9 @@ def make_course(out: str | os.PathLike, src: str | os.PathLike | None = None, co
     course notebook, and ``nbgrader_config.py``.  Returns the paths written.
 
     Files that already hold the same bytes are left alone; a source notebook the instructor changed is only
-    replaced with ``force=True`` (the old one kept as ``.bak``), as the student tool does.
+    replaced with ``force=True``, the old one kept under ``OUT/backups/`` (never beside it: nbgrader copies
+    every file of ``source/<chapter>/`` into the students' release).  ``nbgrader_config.py`` is written once
+    and is the instructor's from then on: it is never replaced.
     """
     import nbformat
 
@@ -203,17 +222,20 @@ def make_course(out: str | os.PathLike, src: str | os.PathLike | None = None, co
                 cell.source = relink(cell.source, chapters)
         text = nbformat.writes(nb)
         planned.append((root / "source" / path.stem / path.name, text if text.endswith("\n") else text + "\n"))
-    config = CONFIG.format(course_id=course_id)
-    planned.append((root / "nbgrader_config.py", config))
+    config = root / "nbgrader_config.py"        # the instructor's file once written: never replaced
+    if not config.exists():
+        planned.append((config, CONFIG.format(course_id=course_id)))
     changed = [(target, text) for target, text in planned
                if not (target.exists() and target.read_text(encoding="utf-8") == text)]
     clashes = [target for target, _ in changed if target.exists()]
     if clashes and not force:
         raise FileExistsError("would overwrite " + ", ".join(map(str, clashes))
-                              + "; pass --force to replace them (the old files are kept as .bak)")
+                              + f"; pass --force to replace them (the old files are kept in {root / BACKUPS})")
     for target, text in changed:
         target.parent.mkdir(parents=True, exist_ok=True)
-        if target.exists():
-            shutil.copy2(target, _backup_path(target))
+        if target.exists():        # kept outside source/: nbgrader copies every file there into the release
+            backup = _backup_path(root / BACKUPS / target.relative_to(root))
+            backup.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(target, backup)
         target.write_text(text, encoding="utf-8")
     return [target for target, _ in changed]

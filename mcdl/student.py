@@ -18,7 +18,8 @@ indentation and replaces it, statement by statement:
 * an assignment ``name = expr`` becomes ``name = ...`` (``a, b = expr`` becomes ``a = ...`` and ``b = ...``;
   ``name: T = expr`` becomes ``name: T = ...``), so the cell still runs and ``check`` says "not answered yet"
   (a stub identical to the line just above the block, like ``answer = ...`` here, is not repeated);
-* a ``def`` keeps its signature and docstring and its body becomes ``...`` (the function returns None;
+* a ``def`` keeps its name, its arguments' names and its docstring (defaults become ``...``; annotations
+  and decorators go) and its body becomes ``...`` (the function returns None;
   a ``def`` wholly inside a block is rewritten by ``ast.unparse``, so its comments go and spacing may change);
 * everything else (``return``, loops, prints, assignments to ``x[i]`` or ``obj.attr``) is dropped;
   if nothing is left, the block becomes a single ``...``.
@@ -112,11 +113,21 @@ def _stub(statement: ast.stmt) -> list[str]:
         names = [name for target in statement.targets for name in _names(target)]
         return [f"{name} = ..." for name in dict.fromkeys(names)]
     if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
-        return [f"{statement.target.id}: {ast.unparse(statement.annotation)} = ..."]
+        annotation = statement.annotation            # a type is kept; anything else might be the answer
+        kept = isinstance(annotation, (ast.Name, ast.Attribute, ast.Subscript)) and not any(
+            isinstance(node, ast.Constant) for node in ast.walk(annotation))
+        return [f"{statement.target.id}: {ast.unparse(annotation)} = ..." if kept else f"{statement.target.id} = ..."]
     if isinstance(statement, ast.AugAssign):
         return [f"{name} = ..." for name in _names(statement.target)]
     if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        stub = copy.copy(statement)  # same decorators, name, arguments; the body becomes `...`
+        stub = copy.copy(statement)  # the name and the argument names; defaults, annotations and decorators
+        stub.decorator_list, stub.returns = [], None      # could hold part of the answer, so they go
+        arguments = copy.copy(statement.args)
+        arguments.defaults = [ast.Constant(...) for _ in arguments.defaults]
+        arguments.kw_defaults = [None if d is None else ast.Constant(...) for d in arguments.kw_defaults]
+        for argument in arguments.posonlyargs + arguments.args + arguments.kwonlyargs:
+            argument.annotation = None
+        stub.args = arguments
         stub.body = [ast.Expr(ast.Constant(...))]
         if ast.get_docstring(statement, clean=False) is not None:
             stub.body.insert(0, statement.body[0])
@@ -195,11 +206,29 @@ def _clear_solutions_class():
 
 
 _CLEAR_SOLUTIONS = None   # mcdl.student.ClearSolutions, made on first use
+_ATTACHMENTS = None       # mcdl.student.ClearSolutionAttachments, likewise
+
+
+def _attachments_class():
+    from nbconvert.preprocessors import Preprocessor
+
+    class ClearSolutionAttachments(Preprocessor):
+        """nbgrader's release keeps the images attached to a Markdown solution cell; this step drops them."""
+
+        def preprocess(self, nb, resources):
+            return clear_solution_attachments(nb), resources
+
+    ClearSolutionAttachments.__module__ = __name__
+    return ClearSolutionAttachments
 
 
 def __getattr__(name):
     if name == "ClearSolutions":
         return _clear_solutions_class()
+    if name == "ClearSolutionAttachments":
+        global _ATTACHMENTS
+        _ATTACHMENTS = _ATTACHMENTS or _attachments_class()
+        return _ATTACHMENTS
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -219,8 +248,8 @@ def read_course_notebook(path: str | os.PathLike, text: str | None = None):
         raw = json.loads(text)
     except (OSError, UnicodeDecodeError) as error:
         raise NotebookError(f"{path.name}: cannot be read ({error})") from None
-    except ValueError as error:
-        raise NotebookError(f"{path.name}: not a notebook (not JSON: {error})") from None
+    except (ValueError, RecursionError) as error:
+        raise NotebookError(f"{path.name}: not a notebook (not JSON: {str(error)[:200]})") from None
     if not isinstance(raw, dict):
         raise NotebookError(f"{path.name}: not a notebook (a JSON {type(raw).__name__.replace('dict', 'object')}, "
                             "not an object with cells)")
@@ -237,7 +266,12 @@ def read_course_notebook(path: str | os.PathLike, text: str | None = None):
             raise NotebookError(f"{path.name}, cell {index}: a cell without source")
         if cell["cell_type"] == "code" and not isinstance(cell.get("outputs", []), list):
             raise NotebookError(f"{path.name}, cell {index}: a code cell whose outputs are not a list")
-    nb = nbformat.reader.reads(text)
+    try:
+        nb = nbformat.reader.reads(text)
+        nbformat.validate(nb, relax_add_props=True)
+    except Exception as error:          # nbformat's own complaint, reduced to its first line
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise NotebookError(f"{path.name}: not a valid notebook ({first[:200]})") from None
     nb.metadata.setdefault("kernelspec", {"name": "python3", "display_name": "Python 3 (ipykernel)",
                                           "language": "python"})
     for cell in nb.cells:
@@ -255,7 +289,18 @@ def _is_solution_cell(cell) -> bool:
 def _check_markers(nb, name: str) -> None:
     """What must hold before nbgrader sees the notebook: no marker in Markdown, every block balanced and spelt
     exactly, every block in an nbgrader solution cell."""
+    seen: dict = {}
     for index, cell in enumerate(nb.cells):
+        meta = cell.metadata.get("nbgrader")
+        if meta is not None:
+            grade_id = meta.get("grade_id") if isinstance(meta, dict) else None
+            if not isinstance(grade_id, str) or not grade_id:
+                raise SolutionBlockError(f"{name}, cell {index}: its nbgrader metadata has no grade_id "
+                                         "(mark the notebook: python -m mcdl grading --mark)")
+            if grade_id in seen:
+                raise SolutionBlockError(f"{name}, cells {seen[grade_id]} and {index}: the same nbgrader grade_id "
+                                         f"{grade_id!r} (a copied answer cell?); each exercise once")
+            seen[grade_id] = index
         if cell.cell_type != "code":
             if any(MARKDOWN_MARKER.search(line) for line in cell.source.splitlines()):
                 raise SolutionBlockError(f"{name}, cell {index}: a solution marker in a {cell.cell_type} cell; "
@@ -280,7 +325,15 @@ class _ClearSolutionOutputs:
             if cell.cell_type == "code" and (meta.get("solution") or meta.get("grade")):
                 cell.outputs = []
                 cell.execution_count = None
-        return nb, resources
+        return clear_solution_attachments(nb), resources
+
+
+def clear_solution_attachments(nb):
+    """A Markdown or raw solution cell's attached images are part of its answer (nbgrader keeps them)."""
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("solution") and "attachments" in cell:
+            del cell["attachments"]
+    return nb
 
 
 def student_notebook(nb, name: str = "notebook"):
@@ -305,8 +358,9 @@ def student_notebook(nb, name: str = "notebook"):
             nb, resources = step.preprocess(nb, resources)
         except SolutionBlockError:
             raise
-        except (RuntimeError, ValueError, KeyError) as error:       # nbgrader's own complaints
-            raise SolutionBlockError(f"{name}: nbgrader refused it: {error}") from None
+        except Exception as error:       # nbgrader's own complaints (jsonschema, schema versions, ...): one line
+            first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+            raise SolutionBlockError(f"{name}: nbgrader refused it: {first[:200]}") from None
     return nb
 
 

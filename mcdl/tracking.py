@@ -20,6 +20,7 @@ import html
 import io
 import json
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -34,6 +35,9 @@ TITLES = {"00": "Start here", "01": "Scalar derivative rules", "02": "Partial de
           "04": "Jacobians", "05": "Element-wise operations", "06": "Scalar expansion", "07": "Sum reduction",
           "08": "Chain rules", "09": "The neuron's gradient", "10": "Training the neuron",
           "11": "The reference"}
+
+
+ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 
 
 class ProgressError(ValueError):
@@ -61,7 +65,8 @@ def progress_path() -> Path | None:
     if setting.lower() in ("0", "off", "no", "false") or under_nbgrader():
         return None
     if setting and setting.lower() not in ("1", "on", "yes", "true"):
-        return Path(setting)
+        target = Path(setting)
+        return target / FILENAME if target.is_dir() else target
     if not _in_kernel():
         return None
     folder = Path.cwd()
@@ -91,14 +96,20 @@ def read_record(path: str | os.PathLike) -> dict:
         raise ProgressError(f"{path}: no progress file") from None
     except (OSError, UnicodeDecodeError) as error:
         raise ProgressError(f"{path}: cannot be read ({error})") from None
-    except ValueError as error:
-        raise ProgressError(f"{path}: corrupted (not JSON: {error})") from None
+    except (ValueError, RecursionError) as error:
+        raise ProgressError(f"{path}: corrupted (not JSON: {str(error)[:120]})") from None
     if not (isinstance(data, dict) and data.get("format") == FORMAT and isinstance(data.get("exercises"), dict)):
         raise ProgressError(f"{path}: not an mcdl progress file")
     exercises = {}
-    for exercise_id, entry in data["exercises"].items():
-        if isinstance(entry, dict) and isinstance(entry.get("attempts", 0), int):
-            exercises[str(exercise_id)] = entry
+    for exercise_id, entry in data["exercises"].items():        # keep only well-formed entries, as they are
+        if not isinstance(entry, dict):
+            continue
+        attempts = entry.get("attempts", 0)
+        if not (isinstance(attempts, int) and not isinstance(attempts, bool) and 0 <= attempts < 10**9):
+            continue
+        stamp = entry.get("last_at", "")
+        exercises[str(exercise_id)] = {**entry, "attempts": attempts, "solved": entry.get("solved") is True,
+                                       "last_at": stamp if isinstance(stamp, str) and ISO.match(stamp) else ""}
     data["exercises"] = exercises
     return data
 
@@ -129,6 +140,8 @@ def record(feedback, ex, path: str | os.PathLike | None = None) -> Path | None:
             data = read_record(target)
         except ProgressError:
             if target.exists():
+                if target.name != FILENAME or not target.is_file():
+                    return None         # someone else's file: never moved aside or written over
                 target.replace(target.with_name(target.name + ".corrupt"))
             data = empty_record()
         now = _now()
@@ -284,9 +297,8 @@ def class_report(folders: list[str | os.PathLike]) -> tuple[list[dict], list[str
     from .exercises import EXERCISES
 
     rows, problems = [], []
-    for folder in folders:
+    for folder, student in zip(folders, student_names(folders)):
         files = find_files(folder)
-        student = Path(folder).name if Path(folder).is_dir() else Path(folder).parent.name
         if not files:
             problems.append(f"{folder}: no {FILENAME} (nothing checked yet, or not a student's folder)")
             continue
@@ -316,6 +328,17 @@ def class_report(folders: list[str | os.PathLike]) -> tuple[list[dict], list[str
     return rows, problems
 
 
+def student_names(folders) -> list[str]:
+    """A name per student folder: its own name or, when those repeat (``/home/*/mcdl``), the first parent
+    whose names tell the folders apart (``/home/alice/mcdl`` is alice)."""
+    paths = [(Path(f) if Path(f).is_dir() else Path(f).parent).resolve() for f in folders]
+    for up in range(max((len(p.parts) for p in paths), default=1)):
+        names = [p.parts[-1 - up] if len(p.parts) > up else str(p) for p in paths]
+        if len(set(names)) == len(names):
+            return names
+    return [str(p) for p in paths]
+
+
 def report_table(rows: list[dict]) -> str:
     """Students down, chapters across: solved/total per chapter and in all."""
     from .exercises import CHAPTERS, for_chapter
@@ -340,5 +363,7 @@ def report_csv(rows: list[dict]) -> str:
     writer = csv.DictWriter(buffer, fieldnames=["student", "chapter", "exercise", "state", "attempts", "last_at"],
                             lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    for row in rows:        # a spreadsheet must never read a cell as a formula
+        writer.writerow({key: "'" + value if isinstance(value, str) and value[:1] in "=+-@" else value
+                         for key, value in row.items()})
     return buffer.getvalue()

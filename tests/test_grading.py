@@ -128,6 +128,17 @@ def test_under_nbgrader_grade_fails_with_the_checkers_message(monkeypatch):
         mcdl.grade("01-operator")
 
 
+def test_a_check_from_another_cell_does_not_grade_an_answer_cell_that_failed(monkeypatch):
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    counts = iter([3, 5, 6, 7])                    # scratch check in cell 3; answer cell 5 fails; graded cell 6
+    monkeypatch.setattr(grading, "_execution_count", lambda: next(counts))
+    mcdl.check("00-warmup", 6.0)                   # (recorded at 3)
+    with pytest.raises(AssertionError, match="did not reach its mcdl.check"):
+        mcdl.grade("00-warmup")                    # graded at 5: the verdict is from cell 3, not the one above
+    mcdl.check("00-warmup", 6.0)                   # the answer cell (6) does reach its check
+    mcdl.grade("00-warmup")                        # graded at 7
+
+
 # --- validate, and a whole round trip through nbgrader ------------------------------------------------------
 @pytest.mark.slow
 def test_nbgrader_validate_passes_on_every_chapter():
@@ -140,11 +151,16 @@ def test_make_course_is_idempotent_and_never_overwrites_an_edit(tmp_path):
     assert len(written) == len(CHAPTERS) + 1
     assert make_course(tmp_path / "course") == []
     config = tmp_path / "course" / "nbgrader_config.py"
-    config.write_text(config.read_text() + "c.Exchange.root = '/srv/exchange'\n")
-    with pytest.raises(FileExistsError, match="nbgrader_config.py"):
+    config.write_text(config.read_text() + "c.Exchange.root = '/srv/exchange'\n")     # the instructor's now
+    source = tmp_path / "course" / "source" / CHAPTERS[1].stem / CHAPTERS[1].name
+    source.write_text(source.read_text().replace("Scalar derivative rules", "Rules (my notes)"))
+    with pytest.raises(FileExistsError, match=CHAPTERS[1].name):
         make_course(tmp_path / "course")
-    assert make_course(tmp_path / "course", force=True) == [config]
-    assert "/srv/exchange" in (tmp_path / "course" / "nbgrader_config.py.bak").read_text()
+    assert make_course(tmp_path / "course", force=True) == [source]
+    assert "/srv/exchange" in config.read_text()                                     # never replaced
+    backup = tmp_path / "course" / "backups" / "source" / CHAPTERS[1].stem / (CHAPTERS[1].name + ".bak")
+    assert "Rules (my notes)" in backup.read_text()
+    assert sorted(p.name for p in source.parent.iterdir()) == [CHAPTERS[1].name]      # nothing else to release
 
 
 slow_course = pytest.mark.slow

@@ -369,6 +369,14 @@ def test_a_solution_cell_without_markers_becomes_a_bare_stub(tmp_path):
      "cell 0: a cell without source"),
     ('{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [7]}', "cell 0: not a cell"),
     ("{not json", "not JSON"),
+    ('{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [{"cell_type": "code", "metadata": {}, '
+     '"source": ["x = 1\\n", 5], "outputs": [], "execution_count": null}]}', "not a valid notebook"),
+    ('{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [{"cell_type": "code", "metadata": [], '
+     '"source": "x", "outputs": [], "execution_count": null}]}', "not a valid notebook"),
+    ('{"nbformat": 4, "nbformat_minor": 5, "metadata": "x", "cells": []}', "not a valid notebook"),
+    ('{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [{"cell_type": "code", "metadata": {}, '
+     '"source": "x", "outputs": [1], "execution_count": null}]}', "not a valid notebook"),
+    ("[" * 100000 + "]" * 100000, "not JSON"),
 ])
 def test_a_broken_notebook_gets_one_line_not_a_traceback(tmp_path, capsys, text, match):
     from mcdl.__main__ import main
@@ -394,3 +402,44 @@ def test_an_empty_out_folder_name_is_refused(tmp_path, capsys, monkeypatch):
         assert main(["mywork", "--out", out, "--src", str(src)]) == 1
         assert "empty name is refused" in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notebooks"]
+
+
+def test_a_copied_answer_cell_is_one_line_not_nbgraders_traceback(tmp_path):
+    src = write_course(tmp_path / "notebooks")
+    nb = nbformat.read(src / "01_chapter.ipynb", as_version=4)
+    copy = new_code_cell(SOLUTION_CELL)
+    copy.metadata["nbgrader"] = solution_metadata("ex1")
+    nb.cells.append(copy)
+    nbformat.write(nb, src / "01_chapter.ipynb")
+    with pytest.raises(SolutionBlockError, match=r"cells 2 and 3: the same nbgrader grade_id 'ex1'"):
+        make_student_versions(src, tmp_path / "student")
+
+
+def test_nbgraders_own_refusals_are_one_line(tmp_path):
+    src = write_course(tmp_path / "notebooks")
+    nb = nbformat.read(src / "01_chapter.ipynb", as_version=4)
+    nb.cells[2].metadata["nbgrader"] = {"solution": True, "grade_id": "ex1"}      # no schema_version
+    nbformat.write(nb, src / "01_chapter.ipynb")
+    with pytest.raises(SolutionBlockError, match="nbgrader refused it") as caught:
+        make_student_versions(src, tmp_path / "student")
+    assert len(str(caught.value).splitlines()) == 1
+
+
+def test_a_markdown_solution_keeps_no_attached_image(tmp_path):
+    src = write_course(tmp_path / "notebooks")
+    nb = nbformat.read(src / "01_chapter.ipynb", as_version=4)
+    answer = new_markdown_cell("Answer: ![sketch](attachment:sol.png)")
+    answer["attachments"] = {"sol.png": {"image/png": "U0VDUkVU"}}
+    answer.metadata["nbgrader"] = dict(solution_metadata("ex2"), grade=True, points=1)
+    nb.cells.append(answer)
+    nbformat.write(nb, src / "01_chapter.ipynb")
+    (written,) = make_student_versions(src, tmp_path / "student")
+    assert "U0VDUkVU" not in written.read_text() and "attachments" not in nbformat.read(written, 4).cells[-1]
+
+
+def test_a_def_inside_a_block_keeps_only_its_names():
+    source = ("### BEGIN SOLUTION\n@lru_cache(SECRET_A)\ndef f(x, k=SECRET_B, *, m: 'SECRET_C' = 2) -> 'SECRET_D':\n"
+              "    \"\"\"the docstring\"\"\"\n    return k * x\nanswer: 'SECRET_E' = 6\n### END SOLUTION")
+    stubbed = strip_solutions(source)
+    assert "SECRET" not in stubbed and "def f(x, k=..., *, m=...):" in stubbed and "the docstring" in stubbed
+    assert "answer = ..." in stubbed

@@ -164,3 +164,45 @@ def test_nothing_is_recorded_inside_an_instructors_nbgrader_course(tmp_path, mon
     assert progress_module.progress_path() is None
     monkeypatch.chdir(tmp_path.parent)
     assert progress_module.progress_path() == tmp_path.parent / FILENAME
+
+
+def test_progress_pointed_at_a_folder_records_inside_it_and_never_moves_a_foreign_file(tmp_path, monkeypatch):
+    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+    (tmp_path / "work").mkdir()
+    (tmp_path / "work" / "essay.txt").write_text("mine")
+    monkeypatch.setenv("MCDL_PROGRESS", str(tmp_path / "work"))
+    mcdl.check("01-operator", 15.4)
+    assert read_record(tmp_path / "work" / FILENAME)["exercises"]["01-operator"]["solved"] is True
+    foreign = tmp_path / "notes.json"
+    foreign.write_text('{"not": "progress"}')
+    monkeypatch.setenv("MCDL_PROGRESS", str(foreign))
+    assert mcdl.check("01-operator", 15.4).correct
+    assert foreign.read_text() == '{"not": "progress"}' and not list(tmp_path.glob("*.corrupt"))
+
+
+def test_hostile_progress_files_are_read_safely(tmp_path):
+    entries = {"01-power": {"attempts": "x", "solved": True}, "01-operator": {"attempts": 3, "solved": "false"},
+               "01-typed": {"attempts": 10**400, "solved": True},
+               "01-product": {"attempts": 1, "solved": False, "last_at": "=HYPERLINK(1)"}}
+    data = dict(progress_module.empty_record(), exercises=entries)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / FILENAME).write_text(json.dumps(data))
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / FILENAME).write_text('{"format": "mcdl-progress", "exercises": ' + "[" * 50000 + "]" * 50000 + "}")
+    mine = progress(tmp_path / "a")
+    assert mine.states["01-power"] == "untouched" and mine.states["01-operator"] == "attempted"
+    assert mine.states["01-typed"] == "untouched" and mine.states["01-product"] == "attempted"
+    rows, problems = class_report([tmp_path / "a", tmp_path / "b"])
+    assert len(problems) == 1 and "corrupted" in problems[0]
+    assert "HYPERLINK" not in progress_module.report_csv(rows)
+    assert "=" not in "".join(r["last_at"] for r in rows)
+
+
+def test_students_are_named_by_the_folder_that_tells_them_apart(tmp_path):
+    for name in ("alice", "bob"):
+        write_student(tmp_path / name)
+    folders = [tmp_path / "alice" / "course", tmp_path / "bob" / "course"]     # /home/*/course
+    assert progress_module.student_names(folders) == ["alice", "bob"]
+    assert progress_module.student_names([tmp_path / "alice", tmp_path / "bob"]) == ["alice", "bob"]
+    rows, _ = class_report(folders)
+    assert {r["student"] for r in rows} == {"alice", "bob"}
