@@ -9,7 +9,7 @@ import pytest
 from mcdl.widgets import EXPLORERS, base
 from mcdl.widgets.tangent import tangent_explorer
 
-pytestmark = pytest.mark.view
+pytestmark = [pytest.mark.view, pytest.mark.filterwarnings("ignore:Widget.widgets is deprecated")]
 
 
 def cubic(x):
@@ -50,3 +50,14 @@ def test_without_a_front_end_naming_the_cell_nothing_is_closed(monkeypatch):
     monkeypatch.setattr(base, "_execution", lambda: None)
     a, b = tangent_explorer(cubic), tangent_explorer(cubic)
     assert a.comm is not None and b.comm is not None
+
+
+def test_an_explorer_whose_construction_failed_is_collected_quietly(monkeypatch):
+    import sys
+
+    caught = []
+    monkeypatch.setattr(sys, "unraisablehook", caught.append)
+    with pytest.raises(Exception):
+        tangent_explorer(lambda x, y: x * y)                      # refused: two arguments
+    gc.collect()
+    assert caught == [], [str(c.exc_value) for c in caught]

@@ -116,6 +116,8 @@ class Explorer(widgets.VBox):
     def close(self):
         """Close the explorer and every widget in it (controls, canvas, toolbar, their layouts), and empty its
         figure; what is left of it holds no canvas.  The shared style widgets stay for the other explorers."""
+        if "controls" not in vars(self):                  # a constructor that failed early (and __del__ now)
+            return super().close()
         shared = {id(widget) for widget in _STYLES.values()}
         stack, seen = list(self.children) + list(self.controls.values()), set()
         while stack:
