@@ -47,9 +47,7 @@ $(PY):
 	  echo "Install a newer Python and run e.g.: make $(or $(MAKECMDGOALS),lab) PYTHON=python3.11"; exit 1; }
 	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
 	  echo "Could not create $(VENV). On Debian/Ubuntu: sudo apt-get install python3-venv"; exit 1; }
-	@# (a pip from 2023 on installs everything here; an older one is upgraded first)
-	$(PY) -c 'import sys, pip; sys.exit(int(pip.__version__.split(".")[0]) < 23)' || $(PY) -m pip install --upgrade pip \
-	  || echo "warning: could not upgrade pip; carrying on with $$($(PY) -m pip --version)"
+	$(PY) -m pip install --upgrade pip || echo "warning: could not upgrade pip; carrying on with $$($(PY) -m pip --version)"
 
 # The lock holds exact versions for the Python it was made on. If they cannot be installed here (another
 # Python, a platform without wheels), install from pyproject.toml's ranges instead, and say so loudly.
