@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 
 def _doctor(args: argparse.Namespace) -> int:
@@ -68,8 +69,6 @@ def _grading(args: argparse.Namespace) -> int:
 
     from .grading import mark_notebook
     from .student import SolutionBlockError, read_course_notebook
-
-    from pathlib import Path
 
     stale = []
     try:

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from pathlib import Path
 
 POINTS = 1
@@ -203,9 +202,7 @@ def make_course(out: str | os.PathLike, src: str | os.PathLike | None = None, co
     every file of ``source/<chapter>/`` into the students' release).  ``nbgrader_config.py`` is written once
     and is the instructor's from then on: it is never replaced.
     """
-    import nbformat
-
-    from .student import NOTEBOOKS, _backup_path, read_course_notebook, student_notebook
+    from .student import NOTEBOOKS, _backup_path, notebook_text, read_course_notebook, student_notebook, write_planned
 
     src_dir, root = Path(src or NOTEBOOKS), Path(out)
     if not str(out).strip():
@@ -220,22 +217,10 @@ def make_course(out: str | os.PathLike, src: str | os.PathLike | None = None, co
         for cell in nb.cells:                    # each chapter sits in a folder of its own now
             if cell.cell_type == "markdown":
                 cell.source = relink(cell.source, chapters)
-        text = nbformat.writes(nb)
-        planned.append((root / "source" / path.stem / path.name, text if text.endswith("\n") else text + "\n"))
+        planned.append((root / "source" / path.stem / path.name, notebook_text(nb)))
     config = root / "nbgrader_config.py"        # the instructor's file once written: never replaced
     if not config.exists():
         planned.append((config, CONFIG.format(course_id=course_id)))
-    changed = [(target, text) for target, text in planned
-               if not (target.exists() and target.read_text(encoding="utf-8") == text)]
-    clashes = [target for target, _ in changed if target.exists()]
-    if clashes and not force:
-        raise FileExistsError("would overwrite " + ", ".join(map(str, clashes))
-                              + f"; pass --force to replace them (the old files are kept in {root / BACKUPS})")
-    for target, text in changed:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if target.exists():        # kept outside source/: nbgrader copies every file there into the release
-            backup = _backup_path(root / BACKUPS / target.relative_to(root))
-            backup.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(target, backup)
-        target.write_text(text, encoding="utf-8")
-    return [target for target, _ in changed]
+    # backups go outside source/: nbgrader copies every file of a chapter's folder into the release
+    return write_planned(planned, force, backup=lambda target: _backup_path(root / BACKUPS / target.relative_to(root)),
+                         kept=f"in {root / BACKUPS}")

@@ -382,9 +382,6 @@ def make_student_versions(src_dir: str | os.PathLike = NOTEBOOKS, out_dir: str |
     ``NAME.ipynb.bak`` (``.bak1``, ``.bak2``, ... if that exists).  Without ``force`` nothing at all is
     written and ``FileExistsError`` names the files.  Only notebooks are written.
     """
-    import nbformat
-    import nbformat.reader
-
     if not str(out_dir).strip():
         raise ValueError("name a folder for the student versions (e.g. build/student); an empty name is refused")
     src, out = Path(src_dir), Path(out_dir)
@@ -393,23 +390,40 @@ def make_student_versions(src_dir: str | os.PathLike = NOTEBOOKS, out_dir: str |
     if out.resolve() == src.resolve():
         raise ValueError("the student versions must go to another folder than the notebooks")
 
-    planned: list[tuple[Path, str]] = []
-    for path in sorted(src.glob("*.ipynb")):
-        nb = read_course_notebook(path)
-        text = nbformat.writes(student_notebook(nb, name=path.name))
-        planned.append((out / path.name, text if text.endswith("\n") else text + "\n"))
+    planned = [(out / path.name, notebook_text(student_notebook(read_course_notebook(path), name=path.name)))
+               for path in sorted(src.glob("*.ipynb"))]
+    written = write_planned(planned, force, backup=_backup_path, kept="as .bak")
+    out.mkdir(parents=True, exist_ok=True)
+    return written
 
+
+def notebook_text(nb) -> str:
+    """A notebook as nbformat writes it, ending in a newline (what JupyterLab saves, byte for byte)."""
+    import nbformat
+
+    text = nbformat.writes(nb)
+    return text if text.endswith("\n") else text + "\n"
+
+
+def write_planned(planned: list[tuple[Path, str]], force: bool, backup, kept: str) -> list[Path]:
+    """Write each ``(path, text)`` whose file differs; return the paths written.
+
+    A file already holding that text is left alone.  A file that differs is only replaced with ``force``,
+    after it is moved to ``backup(path)``; without ``force`` nothing at all is written and
+    ``FileExistsError`` names the files (``kept`` says where old files go).
+    """
     changed = [(target, text) for target, text in planned
                if not (target.exists() and target.read_text(encoding="utf-8") == text)]
     clashes = [target for target, _ in changed if target.exists()]
     if clashes and not force:
-        names = ", ".join(str(path) for path in clashes)
-        raise FileExistsError(f"would overwrite {names}; pass force=True (--force) to replace them "
-                              "(the old files are kept as .bak)")
-    out.mkdir(parents=True, exist_ok=True)
+        raise FileExistsError(f"would overwrite {', '.join(map(str, clashes))}; pass force=True (--force) to "
+                              f"replace them (the old files are kept {kept})")
     for target, text in changed:
+        target.parent.mkdir(parents=True, exist_ok=True)
         if target.exists():
-            target.replace(_backup_path(target))
+            saved = backup(target)
+            saved.parent.mkdir(parents=True, exist_ok=True)
+            target.replace(saved)
         target.write_text(text, encoding="utf-8")
     return [target for target, _ in changed]
 
@@ -432,9 +446,6 @@ def update_working_copy(src_dir: str | os.PathLike = NOTEBOOKS, out_dir: str | o
     import hashlib
     import json
 
-    import nbformat
-    import nbformat.reader
-
     if not str(out_dir).strip():
         raise ValueError("name a folder for your working copy (e.g. my-work); an empty name is refused")
     src, out = Path(src_dir), Path(out_dir)
@@ -456,9 +467,7 @@ def update_working_copy(src_dir: str | os.PathLike = NOTEBOOKS, out_dir: str | o
 
     report = {"written": [], "refreshed": [], "kept": []}
     for path in sorted(src.glob("*.ipynb")):
-        nb = read_course_notebook(path)
-        text = nbformat.writes(student_notebook(nb, name=path.name))
-        text = text if text.endswith("\n") else text + "\n"
+        text = notebook_text(student_notebook(read_course_notebook(path), name=path.name))
         target = out / path.name
         if not target.exists():
             report["written"].append(path.name)
